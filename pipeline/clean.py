@@ -1,0 +1,214 @@
+"""Boilerplate removal on normalised lines (ANNOTATION §1).
+
+No library cleans flattened web text (trafilatura, gne and jusText all fail
+on it, see LIBRARIES.md), so the rules are ours: the pattern tables live in
+data/boilerplate.yaml; this module applies them and adds the structural rules
+that need more than a pattern. Every removed line is recorded with the rule
+that removed it, so nothing disappears silently.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.data import read_yaml
+from pipeline.document import RemovedLine
+
+_SENTENCE_END = regex.compile(r"[。；;！!？?]")
+_HAS_TEXT = regex.compile(r"[\p{Han}\p{L}]")
+_DIGIT = regex.compile(r"\p{N}")
+# List bullets a flattened page keeps in front of its widgets (`• 来源: …`).
+_BULLET = regex.compile(r"^[•·●▪■◆◇○\-*]\s*")
+# Stray table pipes at either end of a content line (`…评选。 |`).
+_EDGE_PIPES = regex.compile(r"^(?:\s*[|｜]\s*)+|(?:\s*[|｜]\s*)+$")
+_TITLE_NOISE = regex.compile(r"[《》〈〉“”\"'‘’\s]")
+@dataclass(frozen=True)
+class Rules:
+    head: list[tuple[str, regex.Pattern]]
+    line: list[tuple[str, regex.Pattern]]
+    tail: list[tuple[str, regex.Pattern]]
+    spam_terms: tuple[str, ...]
+    spam_min_hits: int
+    place: regex.Pattern
+    place_min_items: int
+    place_min_share: float
+    head_window: int
+    metadata_label: regex.Pattern
+    metadata_max_chars: int
+
+
+def _compile(section: dict[str, list[str]]) -> list[tuple[str, regex.Pattern]]:
+    return [(name, regex.compile(p)) for name, patterns in section.items() for p in patterns]
+
+
+@functools.cache
+def rules() -> Rules:
+    data = read_yaml("boilerplate.yaml")
+    return Rules(
+        head=_compile(data["head"]),
+        line=_compile(data["line"]),
+        tail=_compile(data["tail"]),
+        spam_terms=tuple(data["spam"]["terms"]),
+        spam_min_hits=data["spam"]["min_hits"],
+        place=regex.compile(data["place_list"]["place"]),
+        place_min_items=data["place_list"]["min_items"],
+        place_min_share=data["place_list"]["min_share"],
+        head_window=data["head_window"],
+        metadata_label=regex.compile(
+            r"[\[【]?\s*(" + "|".join(sorted(data["metadata"]["labels"], key=len, reverse=True)) + r")\s*[\]】]?\s*[:：|｜]?"
+        ),
+        metadata_max_chars=data["metadata"]["max_chars"],
+    )
+
+
+def _first_match(patterns: list[tuple[str, regex.Pattern]], line: str) -> str | None:
+    for name, pattern in patterns:
+        if pattern.search(line):
+            return name
+    return None
+
+
+def is_spam(line: str, r: Rules) -> bool:
+    if _SENTENCE_END.search(line):
+        return False
+    hits = {term for term in r.spam_terms if term in line}
+    return len(hits) >= r.spam_min_hits
+
+
+def is_place_list(line: str, r: Rules) -> bool:
+    items = [item for item in regex.split(r"\s*[|｜]\s*|\s{1,8}", line) if item]
+    if len(items) < r.place_min_items:
+        return False
+    places = sum(1 for item in items if r.place.match(item))
+    return places >= r.place_min_share * len(items)
+
+
+def _title_key(line: str) -> str:
+    return _TITLE_NOISE.sub("", line)
+
+
+def repeated_title_copies(lines: list[str], removed: set[int], window: int) -> set[int]:
+    """Header lines that only repeat later lines: a site's copy of the title
+    (alone, or glued to the document number) above the document itself.
+
+    A copy counts only when it sits right above its repeat (a legal database
+    printing the title twice) or when page furniture separates the two (the
+    copy belongs to the page, the repeat to the document): an addressee line
+    repeated by an attachment (`各有关单位:`) is content both times.
+    """
+    keys = [_title_key(line) for line in lines[:window]]
+
+    def furniture_between(i: int, j: int) -> bool:
+        return j == i + 1 or any(k in removed for k in range(i + 1, j))
+
+    repeated = set()
+    for i, key in enumerate(keys):
+        if i in removed or len(key) < 6 or key.endswith((":", "：")):
+            continue
+        for j in range(i + 1, len(keys)):
+            if j in removed:
+                continue
+            if keys[j] == key and furniture_between(i, j):
+                repeated.add(i)
+                break
+            rest = key[len(keys[j]) :] if keys[j] and key.startswith(keys[j]) else ""
+            if rest and furniture_between(i, j) and any(
+                keys[k] == rest for k in range(j + 1, len(keys)) if k not in removed
+            ):
+                repeated.add(i)
+                break
+    return repeated
+
+
+def is_metadata(line: str, r: Rules) -> bool:
+    """A line of a site's metadata table: opens with a label and a separator,
+    or holds two labels (`组配分类其他文件主题分类质量监督` once the spaces
+    between Han characters are gone)."""
+    if len(line) > r.metadata_max_chars or "。" in line:
+        return False
+    first = r.metadata_label.match(line)
+    if first and (first.group(0)[-1:] in ":：|｜]】" or line[first.end() : first.end() + 1].isspace()):
+        return True
+    return len({m.group(1) for m in r.metadata_label.finditer(line)}) >= 2
+
+
+def harvest_metadata(line: str, r: Rules) -> dict[str, str]:
+    """label → value for every label of a metadata line; a value runs to the next label."""
+    matches = list(r.metadata_label.finditer(line))
+    found = {}
+    for match, following in zip(matches, matches[1:] + [None]):
+        value = line[match.end() : following.start() if following else len(line)]
+        value = value.strip(" \t:：|｜[]【】?？")
+        if value:
+            found.setdefault(match.group(1), value)
+    return found
+
+
+def _line_verdict(line: str, r: Rules) -> str | None:
+    reason = _first_match(r.line, line)
+    if reason:
+        return reason
+    if is_metadata(line, r):
+        return "page-metadata"
+    if not _HAS_TEXT.search(line) and len(_DIGIT.findall(line)) <= 2:
+        return "no-text"
+    if is_spam(line, r):
+        return "spam-keywords"
+    if is_place_list(line, r):
+        return "place-name-list"
+    return None
+
+
+@dataclass(slots=True)
+class Cleaned:
+    text: str
+    removed: list[RemovedLine]
+    metadata: dict[str, str]
+
+
+def clean(normalised: str) -> Cleaned:
+    r = rules()
+    lines = normalised.split("\n") if normalised else []
+    verdict: dict[int, str] = {}
+
+    # The page's head ends at its last breadcrumb in the head window: banners
+    # and widgets sit above it.
+    for i, line in enumerate(lines[: r.head_window]):
+        name = _first_match(r.head, line)
+        if name:
+            for j in range(i):
+                verdict.setdefault(j, "site-header")
+            verdict[i] = name
+    # The page's tail starts at the first "related articles"/disclaimer line.
+    for i, line in enumerate(lines):
+        name = _first_match(r.tail, line)
+        if name and i > 0:
+            for j in range(i, len(lines)):
+                verdict.setdefault(j, name)
+            break
+    for i, line in enumerate(lines):
+        if i not in verdict:
+            reason = _line_verdict(_BULLET.sub("", line), r)
+            if reason:
+                verdict[i] = reason
+    for i in repeated_title_copies(lines, set(verdict), r.head_window):
+        verdict[i] = "repeated-title"
+
+    metadata: dict[str, str] = {}
+    kept: list[str] = []
+    removed: list[RemovedLine] = []
+    for i, line in enumerate(lines):
+        reason = verdict.get(i)
+        if reason == "page-metadata":
+            for label, value in harvest_metadata(line, r).items():
+                metadata.setdefault(label, value)
+        if reason:
+            removed.append(RemovedLine(i, line, reason))
+            continue
+        stripped = _EDGE_PIPES.sub("", line)
+        if stripped != line:
+            removed.append(RemovedLine(i, line.replace(stripped, "", 1).strip(), "stray-pipe"))
+        kept.append(stripped)
+    return Cleaned(text="\n".join(kept), removed=removed, metadata=metadata)

@@ -1,0 +1,158 @@
+"""Normalisation to clean-text spelling (ANNOTATION §1), line by line.
+
+Order matters: pinyin annotations are removed first (they sit between Han
+characters and would block the phrase matching of OpenCC), then traditional
+characters are converted, then full-width letters/digits are narrowed and
+spaces between Han characters dropped.
+
+The pure-Python OpenCC port runs at ~0.4 M chars/s, so only lines that hold at
+least one character OpenCC would change are converted; simplified documents
+skip OpenCC entirely (see benchmarks/ for the measured effect).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+import opencc
+import regex
+
+from pipeline.data import data_path, read_list
+
+# A scraped pinyin annotation: Han char followed by one tone-marked syllable in
+# ASCII or full-width parentheses (`質(zhì)`). Requiring a tone mark keeps
+# `(GAP)`, `(NQI)`, `(一)` and `(2011-2020年)` untouched.
+_TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    rf"[aeiouüv{_TONE}]{{1,3}}(?:ng|n|r)?"
+)
+PINYIN_ANNOTATION = regex.compile(
+    rf"(?<=\p{{Han}})[\(（](?=[^\)）]{{0,6}}[{_TONE}])({_SYLLABLE})[\)）]"
+)
+# Mojibake left by mis-decoded mirrors: the `(` was swallowed into a `?`
+# (`新聞?shì)浾`). The `?` belongs to the annotation, not to the text.
+BROKEN_PINYIN_ANNOTATION = regex.compile(
+    rf"\?(?=[^\)）]{{0,6}}[{_TONE}])({_SYLLABLE})[\)）]"
+)
+
+_FULLWIDTH_ALNUM = {
+    **{0xFF10 + i: 0x30 + i for i in range(10)},
+    **{0xFF21 + i: 0x41 + i for i in range(26)},
+    **{0xFF41 + i: 0x61 + i for i in range(26)},
+}
+_SPACES = "[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]"
+SPACE_BETWEEN_HAN = regex.compile(rf"(?<=\p{{Han}}){_SPACES}+(?=\p{{Han}})")
+EDGE_SPACES = regex.compile(rf"^{_SPACES}+|{_SPACES}+$", regex.M)
+
+
+def _dictionary(name: str) -> dict[str, str]:
+    folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
+    table = {}
+    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+        for line in handle:
+            key, _, values = line.rstrip("\n").partition("\t")
+            first = values.split(" ")[0]
+            if key and first and first != key:
+                table[key] = first
+    return table
+
+
+@functools.cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _script_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """(traditional-only chars, simplified-only chars) as character classes."""
+    traditional = set(_dictionary("TSCharacters.txt"))
+    traditional |= {phrase[0] for phrase in _dictionary("TSPhrases.txt")}
+    simplified = set(_dictionary("STCharacters.txt")) - traditional
+
+    def char_class(chars: set[str]) -> regex.Pattern:
+        return regex.compile("[" + "".join(regex.escape(c) for c in sorted(chars)) + "]")
+
+    return char_class(traditional), char_class(simplified)
+
+
+@functools.cache
+def _zhuo_pattern() -> regex.Pattern:
+    """著 that OpenCC t2s leaves where simplified writes 着 (OpenCC#555).
+
+    Matches 著 opening a phrase of zhuo_phrases.txt unless it closes a 著
+    word (显著力度 keeps 显著); both lists are data files.
+    """
+    tails = sorted({p[1:] for p in read_list(data_path("zhuo_phrases.txt"))}, key=len, reverse=True)
+    keep = "".join(read_list(data_path("zhu_keep_prefixes.txt")))
+    return regex.compile(f"(?<![{keep}])著(?=(?:{'|'.join(map(regex.escape, tails))}))")
+
+
+@dataclass(slots=True)
+class Normalised:
+    text: str
+    script: str
+    pinyin_removed: int
+
+
+def detect_script(traditional_chars: int, simplified_chars: int) -> str:
+    """simplified / traditional / mixed from counts of script-specific characters.
+
+    A few stray characters of the other script (quotes, names, scraping noise)
+    do not make a document mixed: the minority has to exceed 10 %.
+    """
+    total = traditional_chars + simplified_chars
+    if traditional_chars == 0 or total == 0:
+        return "simplified"
+    share = traditional_chars / total
+    if share >= 0.9:
+        return "traditional"
+    if share <= 0.1:
+        return "simplified"
+    return "mixed"
+
+
+def to_simplified(line: str) -> str:
+    """OpenCC t2s plus the documented 著→着 phrase fixes, for one line."""
+    converted = _converter().convert(line)
+    if "著" in converted:
+        converted = _zhuo_pattern().sub("着", converted)
+    return converted
+
+
+def strip_pinyin(text: str) -> tuple[str, int]:
+    # Nested annotations (`鄉(xiāng)(鎮(zhèn))`) need no recursion: each
+    # annotation directly follows its own Han character.
+    text, count = PINYIN_ANNOTATION.subn("", text)
+    text, broken = BROKEN_PINYIN_ANNOTATION.subn("", text)
+    return text, count + broken
+
+
+def normalise_line(line: str, traditional: regex.Pattern) -> str:
+    if traditional.search(line):
+        line = to_simplified(line)
+    line = line.translate(_FULLWIDTH_ALNUM)
+    line = SPACE_BETWEEN_HAN.sub("", line)
+    return EDGE_SPACES.sub("", line)
+
+
+def normalise(raw: str) -> Normalised:
+    """Normalise a whole decoded document; returns lines joined by "\\n".
+
+    Blank lines are dropped (ANNOTATION §1: runs of blank lines collapse to
+    one line break); leading/trailing spaces of each line are indentation, not
+    content.
+    """
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text, removed = strip_pinyin(raw)
+    traditional, simplified = _script_patterns()
+    script = detect_script(
+        len(traditional.findall(text)), len(simplified.findall(text))
+    )
+    lines = (normalise_line(line, traditional) for line in text.split("\n"))
+    return Normalised(
+        text="\n".join(line for line in lines if line),
+        script=script,
+        pinyin_removed=removed,
+    )
