@@ -5,8 +5,9 @@ JSON object with a ``"doc_id"`` key (``floor.json``, ``GUIDELINES*.md`` and anyt
 in the folder are skipped) and the tables ``pred_dir/<table>.parquet`` the pipeline writes
 (a missing table file means no predictions of that kind). Only documents with a gold file
 are scored; predictions for other documents are listed under ``"ignored"``. A gold
-document without a ``documents`` row is listed under ``"unpredicted"`` and every one of
-its records and checks counts as a miss.
+document without a ``documents`` row is listed under ``"unpredicted"``: its fields and
+line checks all fail, and, like any document, it counts every gold record of a table as a
+miss when that table has no rows for it.
 
 Matching records
 ----------------
@@ -71,10 +72,10 @@ TABLE is one of ``TABLES``, CHECK one of ``CHECKS``, field one of ``FIELDS``. ``
 ``pred`` records have the keys of the gold format of their table (``RECORD_KEYS``); a
 predicted unit carries the task heading it joins to. ``evidence`` of a predicted record is
 ``documents.text[char_start:char_end]`` in brackets with 15 characters of context either
-side (its ``text`` column when the offsets cannot be used), newlines shown as ⏎. Misses of
-a table have no evidence; a wrong field has gold ``{field: value}`` and evidence
-``predicted: …``; a line check's miss has gold ``{"line": …}`` and, for boilerplate, the
-line it survives in.
+side; its ``text`` column instead when the offsets are out of range or disagree with it.
+Newlines are shown as ⏎. Misses of a table have no evidence; a wrong field has gold
+``{field: value}`` and evidence ``predicted: …``; a line check's miss has gold
+``{"line": …}`` and, for boilerplate, the line it survives in.
 
 Floor
 -----
@@ -219,7 +220,9 @@ def load_predictions(pred_dir: str | Path) -> dict[str, dict[str, list[Record]]]
 
 def _evidence(row: Record, text: str | None) -> str | None:
     start, end = row.get("char_start"), row.get("char_end")
-    if text and start is not None and end is not None and 0 <= start <= end <= len(text):
+    valid = text and start is not None and end is not None and 0 <= start <= end <= len(text)
+    # offsets that disagree with the row's own text column would show the wrong passage
+    if valid and row.get("text") in (None, text[start:end]):
         span = text[start:end]
         clipped = span if len(span) <= SPAN_MAX else span[:SPAN_MAX] + "…"
         snippet = f"{text[max(0, start - CONTEXT):start]}[{clipped}]{text[end:end + CONTEXT]}"
@@ -228,8 +231,9 @@ def _evidence(row: Record, text: str | None) -> str | None:
     return None if snippet is None else snippet.replace("\n", "⏎")
 
 
-def _score_document(doc_id: str, gold: Record, pred: dict[str, dict[str, list[Record]]]):
-    """Scores of one gold document, with its misses and false positives."""
+def _score_document(doc_id: str, gold: Record, pred: dict[str, dict[str, list[Record]]]
+                    ) -> tuple[dict[str, dict], dict[str, bool], list[Record], list[Record]]:
+    """Scores of one gold document, its field hits, its misses and its false positives."""
     doc_row = next(iter(pred["documents"].get(doc_id, [])), None)
     text = None if doc_row is None else doc_row.get("text") or ""
     headings = {t["task_id"]: t.get("heading") for t in pred["tasks"].get(doc_id, [])}
@@ -329,7 +333,7 @@ def format_report(report: dict) -> str:
     docs = report["documents"]
     out = [f"Scored {len(docs)} gold document(s)."]
     if report["unpredicted"]:
-        out.append("No prediction, all records counted as misses: " + ", ".join(report["unpredicted"]))
+        out.append("No documents row (unpredicted, scored as misses): " + ", ".join(report["unpredicted"]))
     if report["ignored"]:
         out.append("Ignored, predictions without gold: " + ", ".join(report["ignored"]))
 

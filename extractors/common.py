@@ -1,0 +1,140 @@
+"""Helpers shared by every extractor: data tables, task lookup, text geometry.
+
+Nothing here knows about a record kind. The task lookup is the one place that
+maps a character offset to the innermost TaskNode containing it (bisect over
+the nodes' start offsets, then up the parent chain), so every extractor
+attributes evidence the same way.
+"""
+from __future__ import annotations
+
+import bisect
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import regex
+import yaml
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+@lru_cache(maxsize=None)
+def load_data(name: str) -> Any:
+    """A YAML table from extractors/data/ (cached; treat the result as read-only)."""
+    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first (so 责任部门和单位 beats 责任部门)."""
+    uniq = sorted(set(words), key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(regex.escape(w) for w in uniq) + ")"
+
+
+class TaskIndex:
+    """Innermost-task lookup over a document's outline.
+
+    ``innermost(pos)`` is the deepest node whose [char_start, char_end) holds
+    ``pos``; ``innermost(pos, numbered=True)`` skips inline 一是… items unless no
+    numbered node contains the position (ANNOTATION §4).
+    """
+
+    def __init__(self, tasks: Sequence[Any]):
+        self._nodes = sorted(tasks, key=lambda t: (t.char_start, -t.char_end))
+        self._starts = [t.char_start for t in self._nodes]
+        self._by_id = {t.task_id: t for t in self._nodes}
+
+    def _contains(self, t: Any, pos: int) -> bool:
+        return t.char_start <= pos < t.char_end
+
+    def innermost_node(self, pos: int, numbered: bool = False) -> Any | None:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return None
+        # With properly nested spans the innermost container of pos is an
+        # ancestor of the last node starting at or before pos: climb parents.
+        node = self._nodes[i]
+        while node is not None and not self._contains(node, pos):
+            node = self._by_id.get(node.parent_id) if node.parent_id else None
+        if node is None:  # inconsistent parent links: fall back to a scan
+            node = next((t for t in reversed(self._nodes[: i + 1]) if self._contains(t, pos)), None)
+        if node is None or not numbered:
+            return node
+        inline_node = node
+        while node is not None and getattr(node, "inline", False):
+            node = self._by_id.get(node.parent_id) if node.parent_id else None
+        if node is None or not self._contains(node, pos):
+            return inline_node
+        return node
+
+    def innermost(self, pos: int, numbered: bool = False) -> str | None:
+        node = self.innermost_node(pos, numbered)
+        return node.task_id if node is not None else None
+
+
+# --- text geometry ------------------------------------------------------------
+
+SENTENCE_END = "。！？!?\n"
+CLAUSE_END = SENTENCE_END + "；;，,：:"
+
+
+def sentence_bounds(text: str, pos: int, window: int = 400, ends: str = SENTENCE_END) -> tuple[int, int]:
+    """[start, end) of the sentence around ``pos`` (bounded by ``window`` each way)."""
+    lo = max(0, pos - window)
+    start = lo
+    for i in range(pos - 1, lo - 1, -1):
+        if text[i] in ends:
+            start = i + 1
+            break
+    hi = min(len(text), pos + window)
+    end = hi
+    for i in range(pos, hi):
+        if text[i] in ends:
+            end = i
+            break
+    return start, end
+
+
+def clause_start(text: str, pos: int, window: int = 80, ends: str = CLAUSE_END) -> int:
+    lo = max(0, pos - window)
+    for i in range(pos - 1, lo - 1, -1):
+        if text[i] in ends:
+            return i + 1
+    return lo
+
+
+_QUOTED_RE = regex.compile(r"《[^《》\n]{0,120}》|“[^“”\n]{0,40}”|\"[^\"\n]{0,40}\"|「[^「」\n]{0,40}」")
+
+
+class SpanSet:
+    """Sorted, non-overlapping [start, end) spans with a fast membership test."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        self.spans = merged
+        self._starts = [s for s, _ in merged]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, end - 1) - 1
+        return i >= 0 and self.spans[i][1] > start
+
+
+def quoted_spans(text: str) -> SpanSet:
+    """Inside 《book titles》 and “quotations”: cited names, slogans, hotline numbers."""
+    return SpanSet((m.start(), m.end()) for m in _QUOTED_RE.finditer(text))
+
+
+def issue_year(doc: Any) -> int | None:
+    date = (doc.fields or {}).get("issue_date") if hasattr(doc, "fields") else None
+    if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
+        return int(date[:4])
+    return None

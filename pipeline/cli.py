@@ -1,0 +1,54 @@
+"""Command line: `policy-pipeline run|score …` (also `python -m pipeline`)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.run import run
+
+    summary = run(args.inputs, args.out)
+    print(summary.render())
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from pipeline.score import format_report, score_dirs
+
+    report = score_dirs(args.gold, args.pred)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="policy-pipeline",
+        description="Turn Chinese government policy notices into evidence-linked Parquet tables.",
+    )
+    commands = main.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="process files or folders (recursively) and write the tables")
+    run.add_argument("inputs", nargs="+", help=".txt / .html files or folders holding them")
+    run.add_argument("--out", required=True, help="folder for the Parquet tables")
+    run.set_defaults(handler=_run)
+
+    score = commands.add_parser("score", help="score a run's tables against hand-labelled gold")
+    score.add_argument("--gold", required=True, help="folder of gold/<doc_id>.json files")
+    score.add_argument("--pred", required=True, help="folder a run wrote its tables to")
+    score.add_argument("--json", action="store_true", help="print the full report as JSON")
+    score.set_defaults(handler=_score)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Document fields (ANNOTATION §2): title, doc_number, issuer, issue_date, region.
+
+Fields are read from the layout of an official notice: a standalone document
+number line, a standalone signature date with the issuing body on the line
+above it, title lines before the body starts. A site's metadata table
+(harvested by the cleaner) fills a field the document itself does not print.
+Regions come from cpca's gazetteer of administrative divisions.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+
+import regex
+
+from pipeline.data import read_yaml
+
+_DATE_NUMERAL = "〇○零一二三四五六七八九十"
+
+
+@functools.cache
+def _patterns() -> dict[str, regex.Pattern]:
+    data = read_yaml("fields.yaml")
+    return {name: regex.compile(pattern) for name, pattern in data["patterns"].items()}
+
+
+@functools.cache
+def _title_suffixes() -> tuple[str, ...]:
+    return tuple(read_yaml("fields.yaml")["title_suffixes"])
+
+
+@functools.cache
+def _org_suffixes() -> tuple[str, ...]:
+    return tuple(read_yaml("fields.yaml")["org_suffixes"])
+
+
+def normalise_doc_number(number: str) -> str:
+    """Brackets around the year become 〔〕; spaces go."""
+    number = regex.sub(r"\s", "", number)
+    return regex.sub(r"[\[【(（〔]\s*(\d{4})\s*[\]】)）〕]", r"〔\1〕", number)
+
+
+def _numeral(text: str) -> int:
+    """A Chinese or Arabic numeral of a date part: 二〇一一, 二十八, 12."""
+    if text.isdigit():
+        return int(text)
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+    if "十" not in text:  # a year written digit by digit: 二〇一一
+        return int("".join(str(digits[c]) for c in text))
+    tens, _, units = text.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[units] if units else 0)
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date for `2016年8月10日`, `二〇一一年六月二十八日`, `2017-07-07`."""
+    match = _patterns()["date"].fullmatch(text.strip())
+    if not match:
+        return None
+    try:
+        year, month, day = (_numeral(match.group(k)) for k in ("year", "month", "day"))
+    except (KeyError, ValueError):
+        return None
+    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _head_lines(lines: list[str], tasks_start: int) -> list[tuple[int, str]]:
+    """Lines before the outline starts (all lines when there is no outline)."""
+    return [(i, line) for i, line in enumerate(lines) if i < tasks_start]
+
+
+def find_doc_number(head: list[tuple[int, str]], metadata: dict[str, str]) -> str | None:
+    pattern = _patterns()["doc_number_line"]
+    for _, line in head:
+        match = pattern.fullmatch(line) or pattern.match(line)
+        if match and (match.end() == len(line) or not line.startswith("《")):
+            if match.end() == len(line) or match.start() == 0:
+                return normalise_doc_number(match.group("number"))
+    for label in ("发文字号", "文号"):
+        value = metadata.get(label)
+        if value:
+            match = _patterns()["doc_number"].search(value)
+            if match:
+                return normalise_doc_number(match.group(0))
+    return None
+
+
+def find_signature(lines: list[str]) -> tuple[int | None, str | None]:
+    """(line index, ISO date) of the first standalone date line."""
+    for i, line in enumerate(lines):
+        date = parse_date(line.strip("()（）"))
+        if date:
+            return i, date
+    return None, None
+
+
+def looks_like_org(line: str) -> bool:
+    return 2 <= len(line) <= 40 and line.endswith(_org_suffixes()) and not _patterns()["sentence_end"].search(line)
+
+
+def looks_like_title(line: str) -> bool:
+    if not (4 <= len(line) <= 90) or _patterns()["sentence_end"].search(line) or line.endswith((":", "：")):
+        return False
+    core = _patterns()["title_tail"].sub("", line)
+    return core.endswith(_title_suffixes())
+
+
+def find_title(lines: list[str], body_start: int) -> str | None:
+    """The last title-like line before the body (the plan a notice transmits
+    comes after the notice's own title), joined with the lines it was
+    wrapped over; for articles without one, a short opening headline."""
+    title_at = None
+    for i in range(min(body_start, len(lines))):
+        if looks_like_title(lines[i]):
+            title_at = i
+    if title_at is None:
+        first = lines[0] if lines else ""
+        if (
+            4 <= len(first) <= 60
+            and not _patterns()["sentence_end"].search(first)
+            and not first.endswith((":", "：", "】", "]"))
+            and parse_date(first) is None
+        ):
+            if not looks_like_org(first) and not _patterns()["doc_number_line"].fullmatch(first):
+                return first
+        return None
+    parts = [lines[title_at]]
+    # A title wrapped over lines: the pieces above it carry no suffix of their own.
+    k = title_at - 1
+    while k >= 0 and _is_title_fragment(lines[k]):
+        parts.insert(0, lines[k])
+        k -= 1
+    # A year span printed on its own line (`(2011-2015年)`) belongs to the title.
+    if title_at + 1 < len(lines) and _patterns()["year_span_line"].fullmatch(lines[title_at + 1]):
+        parts.append(lines[title_at + 1])
+    return "".join(parts)
+
+
+def _is_title_fragment(line: str) -> bool:
+    return (
+        4 <= len(line) <= 40
+        and not line.startswith(("(", "（", "【", "[", "<"))
+        and not _patterns()["sentence_end"].search(line)
+        and not line.endswith((":", "：", "》印发给你们"))
+        and parse_date(line) is None
+        and not _patterns()["doc_number_line"].fullmatch(line)
+        and not looks_like_org(line)
+        and not looks_like_title(line)
+        and not _patterns()["year_span_line"].fullmatch(line)
+    )
+
+
+def find_issuer(lines: list[str], signature_at: int | None, title: str | None, metadata: dict[str, str]) -> str | None:
+    if signature_at is not None and signature_at > 0 and looks_like_org(lines[signature_at - 1]):
+        return lines[signature_at - 1]
+    for line in lines[:8]:
+        match = _patterns()["notice_title"].match(line)
+        if match and looks_like_org(match.group("issuer")):
+            return match.group("issuer")
+    for label in ("发文机关", "发文单位", "发布机构"):
+        if metadata.get(label) and looks_like_org(metadata[label]):
+            return metadata[label]
+    return None
+
+
+def _region_of(place, texts: list[str]) -> str | None:
+    """Most specific area of one cpca row, spelt as a reader would write it:
+    a county alone (`师宗县`), a district with its city (`上海市虹口区`).
+
+    cpca also matches bare words (`合作` → 合作市) and abbreviations
+    (`新疆`); a county or a province only counts when its full name is
+    printed, and a district takes the city printed before it
+    (`舟山市普陀区`, not cpca's default `上海市普陀区`).
+    """
+    province, city, county = (place[k] if isinstance(place[k], str) else None for k in ("省", "市", "区"))
+    printed = "\n".join(texts)
+    if county and len(county) >= 2 and county in printed:
+        if not county.endswith("区"):
+            return county
+        before = regex.search(r"(\p{Han}{1,6}?[市州盟])" + regex.escape(county), printed)
+        owner = before.group(1) if before else (city if city and city != "市辖区" else province)
+        return f"{owner}{county}" if owner else county
+    if city and city != "市辖区" and len(city) >= 2:
+        stem = regex.sub(r"(?:市|地区|自治州|州|盟)$", "", city)
+        if city in printed or (len(stem) >= 2 and stem in printed):
+            return city
+    if province and province in printed:
+        return province
+    return None
+
+
+def find_region(candidates: list[str]) -> str | None:
+    """Region from the first candidate text (title, issuer, opening lines)
+    that names an administrative area; cited titles 《…》 are not the owner."""
+    texts = [_patterns()["cited_title"].sub("", c) for c in candidates if c]
+    if not texts:
+        return None
+    import cpca  # loads its gazetteer on first use
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = cpca.transform(texts)
+    for _, row in table.iterrows():
+        region = _region_of(row, texts)
+        if region:
+            return region
+    return None
+
+
+def extract_fields(text: str, first_task_start: int | None, metadata: dict[str, str]) -> dict[str, str | None]:
+    lines = text.split("\n")
+    body_start = text.count("\n", 0, first_task_start) if first_task_start is not None else len(lines)
+    head = _head_lines(lines, body_start)
+    signature_at, issue_date = find_signature(lines)
+    if issue_date is None:
+        for label in ("成文日期", "发文日期"):
+            if metadata.get(label):
+                issue_date = parse_date(metadata[label].split(" ")[0])
+                if issue_date:
+                    break
+    title = find_title(lines, _body_line(lines, body_start))
+    issuer = find_issuer(lines, signature_at, title, metadata)
+    region = find_region([title, issuer, *lines[:3]])
+    return {
+        "title": title,
+        "doc_number": find_doc_number(head[:15], metadata),
+        "issuer": issuer,
+        "issue_date": issue_date,
+        "region": region,
+    }
+
+
+def _body_line(lines: list[str], outline_line: int) -> int:
+    """Index of the first body line: the outline's first line, or the first
+    long prose paragraph after the opening lines, whichever comes first."""
+    for i, line in enumerate(lines[:outline_line]):
+        if len(line) > 90 and i > 0:
+            return i
+    return outline_line

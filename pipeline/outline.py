@@ -1,0 +1,193 @@
+"""Task segmentation: the numbered outline as a tree (ANNOTATION §3).
+
+Numbered labels are recognised at line starts by the marker families of
+data/outline.yaml; a node's level is its family's. Inline enumerations
+(`一是…二是…`) become children one level below the node whose paragraph
+holds them.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.data import read_yaml
+from pipeline.document import TaskNode
+
+_SENTENCE_END = "。"
+
+
+@dataclass(frozen=True)
+class _Marker:
+    level: int
+    pattern: regex.Pattern
+
+
+@functools.cache
+def _markers() -> tuple[list[_Marker], regex.Pattern]:
+    data = read_yaml("outline.yaml")
+    families = [_Marker(f["level"], regex.compile(f["pattern"])) for f in data["families"]]
+    inline = data["inline"]
+    counters = sorted(inline["counters"], key=len, reverse=True)
+    pattern = regex.compile(
+        inline["boundary"]
+        + "(?P<label>(?P<counter>" + "|".join(counters) + ")(?:" + "|".join(inline["suffixes"]) + "))",
+        regex.M,
+    )
+    return families, pattern
+
+
+@functools.cache
+def _counter_values() -> dict[str, int]:
+    return {c: i + 1 for i, c in enumerate(read_yaml("outline.yaml")["inline"]["counters"])}
+
+
+def heading_of(text: str, body_start: int, line_end: int) -> str:
+    """First sentence after the label without its 。, or the rest of the line."""
+    stop = text.find(_SENTENCE_END, body_start, line_end)
+    return text[body_start : stop if stop != -1 else line_end].strip()
+
+
+@dataclass(slots=True)
+class _Raw:
+    start: int
+    body: int  # first character after the label
+    line_end: int
+    level: int
+    label: str
+    inline: bool
+
+
+def _numbered(text: str, line_spans: list[tuple[int, int]]) -> list[_Raw]:
+    families, _ = _markers()
+    found = []
+    for start, end in line_spans:
+        for marker in families:
+            match = marker.pattern.match(text, start, end)
+            if match and match.end() < end:  # a bare label with nothing after it is not a node
+                label = regex.sub(r"\s", "", match.group("label"))
+                found.append(_Raw(start, match.end(), end, marker.level, label, False))
+                break
+    return found
+
+
+def _inline(text: str, line_spans: list[tuple[int, int]]) -> list[_Raw]:
+    """Inline items that form chains 一, 二, 三 … in reading order."""
+    _, pattern = _markers()
+    values = _counter_values()
+    line_ends = [end for _, end in line_spans]
+    items: list[_Raw] = []
+    expected = None
+    for match in pattern.finditer(text):
+        value = values[match.group("counter")]
+        if value == 1:
+            expected = 2
+        elif value == expected:
+            expected += 1
+        else:
+            continue
+        line_end = line_ends[bisect.bisect_left(line_ends, match.start())]
+        items.append(_Raw(match.start(), match.end(), line_end, 0, match.group("label"), True))
+    # A lone 一是 with no 二是 after it is prose, not an enumeration.
+    chains, current = [], []
+    for item in items:
+        if values[item.label[:-1]] == 1 and current:
+            chains.append(current)
+            current = []
+        current.append(item)
+    if current:
+        chains.append(current)
+    return [item for chain in chains if len(chain) > 1 for item in chain]
+
+
+def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
+    numbered = _numbered(text, line_spans)
+    inline = _inline(text, line_spans)
+    doc_end = len(text)
+
+    # Numbered nodes: parent = nearest earlier node of a smaller level; a node
+    # ends where the next node of the same or a higher level starts.
+    nodes: list[TaskNode] = []
+    stack: list[tuple[TaskNode, int]] = []
+    for raw in numbered:
+        while stack and stack[-1][1] >= raw.level:
+            stack.pop()
+        parent = stack[-1][0] if stack else None
+        node = TaskNode(
+            task_id=f"n{len(nodes)}",  # provisional, renumbered in reading order below
+            parent_id=parent.task_id if parent else None,
+            level=raw.level,
+            label=raw.label,
+            heading=heading_of(text, raw.body, raw.line_end),
+            section=None,
+            char_start=raw.start,
+            char_end=doc_end,
+        )
+        nodes.append(node)
+        stack.append((node, raw.level))
+    for i, node in enumerate(nodes):
+        for later in nodes[i + 1 :]:
+            if later.level <= node.level:
+                node.char_end = later.char_start
+                break
+        node.char_end = _trim_end(text, node.char_start, node.char_end)
+
+    # Inline items hang under the innermost numbered node containing them.
+    starts = [n.char_start for n in nodes]
+    for k, raw in enumerate(inline):
+        owner = _innermost(nodes, starts, raw.start)
+        end = raw.line_end
+        if k + 1 < len(inline) and inline[k + 1].start < end and values_follow(raw, inline[k + 1]):
+            end = inline[k + 1].start
+        if owner is not None:
+            end = min(end, owner.char_end)
+        nodes.append(
+            TaskNode(
+                task_id=f"i{k}",  # provisional, renumbered in reading order below
+                parent_id=owner.task_id if owner else None,
+                level=(owner.level + 1) if owner else 1,
+                label=raw.label,
+                heading=heading_of(text, raw.body, end),
+                section=None,
+                char_start=raw.start,
+                char_end=_trim_end(text, raw.start, end),
+                inline=True,
+            )
+        )
+
+    # Reading order, stable ids, sections.
+    nodes.sort(key=lambda n: (n.char_start, n.inline))
+    renamed = {node.task_id: f"t{i:03d}" for i, node in enumerate(nodes, 1)}
+    by_id = {}
+    for node in nodes:
+        node.task_id = renamed[node.task_id]
+        node.parent_id = renamed.get(node.parent_id) if node.parent_id else None
+        by_id[node.task_id] = node
+    for node in nodes:
+        top = node
+        while top.parent_id is not None:
+            top = by_id[top.parent_id]
+        node.section = top.heading if top.level == 1 else None
+    return nodes
+
+
+def values_follow(first: _Raw, second: _Raw) -> bool:
+    values = _counter_values()
+    return values[second.label[:-1]] == values[first.label[:-1]] + 1
+
+
+def _innermost(nodes: list[TaskNode], starts: list[int], offset: int) -> TaskNode | None:
+    """Deepest numbered node containing offset: among the nested nodes that
+    contain it, the one that starts last (nodes in reading order)."""
+    for i in range(bisect.bisect_right(starts, offset) - 1, -1, -1):
+        if offset < nodes[i].char_end:
+            return nodes[i]
+    return None
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in "\n ":
+        end -= 1
+    return end
