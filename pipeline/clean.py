@@ -37,6 +37,7 @@ class Rules:
     head_window: int
     metadata_label: regex.Pattern
     metadata_max_chars: int
+    max_line_chars: int
 
 
 def _compile(section: dict[str, list[str]]) -> list[tuple[str, regex.Pattern]]:
@@ -60,6 +61,7 @@ def rules() -> Rules:
             r"[\[【]?\s*(" + "|".join(sorted(data["metadata"]["labels"], key=len, reverse=True)) + r")\s*[\]】]?\s*[:：|｜]?"
         ),
         metadata_max_chars=data["metadata"]["max_chars"],
+        max_line_chars=data["max_line_chars"],
     )
 
 
@@ -147,6 +149,8 @@ def harvest_metadata(line: str, r: Rules) -> dict[str, str]:
 
 
 def _line_verdict(line: str, r: Rules) -> str | None:
+    if len(line) > r.max_line_chars:
+        return None
     reason = _first_match(r.line, line)
     if reason:
         return reason
@@ -176,14 +180,14 @@ def clean(normalised: str) -> Cleaned:
     # The page's head ends at its last breadcrumb in the head window: banners
     # and widgets sit above it.
     for i, line in enumerate(lines[: r.head_window]):
-        name = _first_match(r.head, line)
+        name = _first_match(r.head, line) if len(line) <= r.max_line_chars else None
         if name:
             for j in range(i):
                 verdict.setdefault(j, "site-header")
             verdict[i] = name
     # The page's tail starts at the first "related articles"/disclaimer line.
     for i, line in enumerate(lines):
-        name = _first_match(r.tail, line)
+        name = _first_match(r.tail, line) if len(line) <= r.max_line_chars else None
         if name and i > 0:
             for j in range(i, len(lines)):
                 verdict.setdefault(j, name)

@@ -221,7 +221,7 @@ def extract_fields(text: str, first_task_start: int | None, metadata: dict[str, 
                     break
     title = find_title(lines, _body_line(lines, body_start))
     issuer = find_issuer(lines, signature_at, title, metadata)
-    region = find_region([title, issuer, *lines[:3]])
+    region = find_region([title, issuer, *(line[:200] for line in lines[:3])])
     return {
         "title": title,
         "doc_number": find_doc_number(head[:15], metadata),

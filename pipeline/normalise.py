@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 from dataclasses import dataclass
 
 import opencc
@@ -65,16 +66,18 @@ def _converter() -> opencc.OpenCC:
 
 
 @functools.cache
-def _script_patterns() -> tuple[regex.Pattern, regex.Pattern]:
-    """(traditional-only chars, simplified-only chars) as character classes."""
+def _script_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """(traditional-only, simplified-only) characters.
+
+    Sets, not regex character classes: a 4,000-character class scans at
+    ~0.5 M chars/s, set membership in C at tens of millions.
+    """
     traditional = set(_dictionary("TSCharacters.txt"))
-    traditional |= {phrase[0] for phrase in _dictionary("TSPhrases.txt")}
+    # Characters that change only inside a phrase (反覆 → 反复, 瞭解 → 了解).
+    for phrase, simple in _dictionary("TSPhrases.txt").items():
+        traditional |= {a for a, b in zip(phrase, simple) if a != b}
     simplified = set(_dictionary("STCharacters.txt")) - traditional
-
-    def char_class(chars: set[str]) -> regex.Pattern:
-        return regex.compile("[" + "".join(regex.escape(c) for c in sorted(chars)) + "]")
-
-    return char_class(traditional), char_class(simplified)
+    return frozenset(traditional), frozenset(simplified)
 
 
 @functools.cache
@@ -129,8 +132,8 @@ def strip_pinyin(text: str) -> tuple[str, int]:
     return text, count + broken
 
 
-def normalise_line(line: str, traditional: regex.Pattern) -> str:
-    if traditional.search(line):
+def normalise_line(line: str, traditional: frozenset[str]) -> str:
+    if not traditional.isdisjoint(line):
         line = to_simplified(line)
     line = line.translate(_FULLWIDTH_ALNUM)
     line = SPACE_BETWEEN_HAN.sub("", line)
@@ -146,9 +149,11 @@ def normalise(raw: str) -> Normalised:
     """
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     text, removed = strip_pinyin(raw)
-    traditional, simplified = _script_patterns()
+    traditional, simplified = _script_chars()
+    counts = Counter(text)
     script = detect_script(
-        len(traditional.findall(text)), len(simplified.findall(text))
+        sum(n for c, n in counts.items() if c in traditional),
+        sum(n for c, n in counts.items() if c in simplified),
     )
     lines = (normalise_line(line, traditional) for line in text.split("\n"))
     return Normalised(

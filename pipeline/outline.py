@@ -138,9 +138,8 @@ def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
     starts = [n.char_start for n in nodes]
     for k, raw in enumerate(inline):
         owner = _innermost(nodes, starts, raw.start)
-        end = raw.line_end
-        if k + 1 < len(inline) and inline[k + 1].start < end and values_follow(raw, inline[k + 1]):
-            end = inline[k + 1].start
+        # An item runs to the next item (of any chain) or the end of its paragraph.
+        end = min(raw.line_end, inline[k + 1].start) if k + 1 < len(inline) else raw.line_end
         if owner is not None:
             end = min(end, owner.char_end)
         nodes.append(
@@ -171,11 +170,6 @@ def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
             top = by_id[top.parent_id]
         node.section = top.heading if top.level == 1 else None
     return nodes
-
-
-def values_follow(first: _Raw, second: _Raw) -> bool:
-    values = _counter_values()
-    return values[second.label[:-1]] == values[first.label[:-1]] + 1
 
 
 def _innermost(nodes: list[TaskNode], starts: list[int], offset: int) -> TaskNode | None:

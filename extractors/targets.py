@@ -1,0 +1,333 @@
+"""Numeric targets (ANNOTATION §5, gold/GUIDELINES.md "targets").
+
+One compiled regex finds every number followed by a unit word (``70%``,
+``3-5个``, ``两次``, ``12465余万元``, ``1个百分点``, ``百分之八十五``); the rest
+runs on the short clause around each hit:
+
+* filters — quoted or cited spans (``“12315”``, ``《…2025》``), codes
+  (``GB/T19000``, ``3C``), ordinals (``第2``), per-capita bases (``每千人``),
+  durations (``5个工作日``), attributive numbers (``5000万元以上的项目``), criteria
+  lists (``应具备下列条件``), and sentences that report the past (``近四年来``,
+  ``已``, ``累计获得``);
+* gate — a commitment needs a trigger next to the number (达到, 不低于, 新增,
+  引进…), its own comparator (以上, 3-5), a trigger or forward cue earlier in its
+  clause, or to continue a list whose previous item was a target;
+* comparator — range > the number's own 以上/以下 > a prefix comparator > the
+  verb (新增/提高 → increase, others → =);
+* indicator — the object after the number for counting verbs (引进3-5个
+  **中国名牌产品**), else the noun phrase between the clause start and the
+  trigger, trimmed of leading verbs/adverbs and a comparison baseline (较…);
+  a list of rates sharing one value gives one target per rate;
+* year — the last deadline-like year in the same sentence before the number.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from .common import (SENTENCE_END, TaskIndex, alternation, clause_start, load_data,
+                     quoted_spans, sentence_bounds)
+from .numbers import ARABIC, CONNECTOR, YEAR, parse_number, parse_quantity
+
+_CFG = load_data("targets.yaml")
+_SP = r"[ \t\u3000\u00a0]*"
+CN_NUM = r"[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]{0,11}"
+_NUMV = rf"(?:{ARABIC}|{CN_NUM})"
+
+CLASSIFIERS: list[str] = _CFG["classifiers"]
+TIME_UNITS = set(_CFG["time_units"])
+UNIT_ALIASES: dict[str, str] = _CFG["unit_aliases"]
+_unit_literals = (set(CLASSIFIERS) | TIME_UNITS | set(_CFG["percent_signs"])
+                  | {m + c for m in _CFG["magnitudes"] for c in CLASSIFIERS})
+_UNIT = rf"(?:{alternation(_unit_literals)}|[万亿](?=及以上|以上|以下|左右|以内|[，。；、,;)）\s]|$))"
+NUM_RE = regex.compile(
+    rf"(?<![\d.])(?:百分之(?P<pnum>{ARABIC}|{CN_NUM})"
+    rf"|(?P<num>{_NUMV}(?:{_SP}{CONNECTOR}{_SP}{_NUMV})?)(?P<approx>[余多])?{_SP}(?P<unit>{_UNIT})(?:[余多](?![少]))?)")
+
+SUFFIX_OF: dict[str, str] = {w: c for c, ws in _CFG["suffix_comparators"].items() for w in ws}
+SUFFIX_RE = regex.compile(rf"{_SP}(?P<suffix>{alternation(SUFFIX_OF)})")
+PREFIX_OF: dict[str, str] = {}
+for _cmp, _words in _CFG["prefix_comparators"].items():
+    for _w in _words:
+        PREFIX_OF.setdefault(_w, _cmp)
+OBJECT_VERBS = set(_CFG["object_verbs"])
+_CMP = alternation(PREFIX_OF)
+WEAK = set(_CFG["weak_triggers"])
+_TRIG = alternation(set(PREFIX_OF) | OBJECT_VERBS)
+_STRONG_TRIG = alternation((set(PREFIX_OF) | OBJECT_VERBS) - WEAK)
+_ADV = alternation(_CFG["adverbs"])
+PRE_RE = regex.compile(rf"(?:(?P<cmp>{_CMP}){_ADV}{{0,2}})?(?P<verb>{_TRIG}){_ADV}{{0,2}}{_SP}$")
+TRIG_FIND_RE = regex.compile(_TRIG)
+STRONG_TRIG_RE = regex.compile(_STRONG_TRIG)
+LABEL_RE = regex.compile(_CFG["label_pattern"])
+FORWARD_RE = regex.compile("|".join([alternation(_CFG["forward_cues"]), *_CFG["forward_cue_patterns"]]))
+PAST_RE = regex.compile("|".join(_CFG["past_cue_patterns"]))
+COND_RE = regex.compile("|".join(_CFG["condition_patterns"]))
+PER_PERIOD_RE = regex.compile(alternation(_CFG["per_period"]))
+ATTR_UNITS = set(_CFG["attribute_units"])
+ATTRIBUTIVE_RE = regex.compile(_CFG["attributive_after"])
+FROM_VALUE_RE = regex.compile(_CFG["from_value_after"])
+_HEADS = sorted(set(_CFG["strip_heads"]) | set(_CFG["forward_cues"])
+                | {v for v in OBJECT_VERBS if len(v) >= 2}, key=len, reverse=True)
+_VERB_HEADS = sorted(set(_HEADS) | OBJECT_VERBS, key=len, reverse=True)
+_FUNCTION_WORDS = set(_VERB_HEADS) | set(_CFG["strip_tails"]) | set(_CFG["adverbs"])
+_TAILS = sorted(_CFG["strip_tails"], key=len, reverse=True)
+BASELINE_RE = regex.compile("|".join(_CFG["baseline_patterns"]))
+METRIC_RE = regex.compile(rf"(?:{alternation(_CFG['metric_suffixes'])})$")
+YEAR_CUE_RE = regex.compile(
+    rf"(?:到|至|截至|截止到?){_SP}(?P<y1>{YEAR})年"
+    rf"|(?P<y2>{YEAR})年(?:底|末)?(?:前|以前|之前)"
+    rf"|{YEAR}{_SP}{CONNECTOR}{_SP}(?P<y3>{YEAR})年"
+    rf"|(?:^|(?<=[，,。；;\n]))(?P<y4>{YEAR})年(?:底|末)?(?=[，,])")
+
+CLAUSE_BOUNDARY = "，,。；;：:！？!?\n"
+PAIR = {"(": ")", "（": "）", "“": "”", "《": "》"}
+CLOSERS = {v: k for k, v in PAIR.items()}
+WINDOW = 60
+
+
+def _strip(text: str, s: int, e: int, governed: bool = False) -> tuple[int, int]:
+    """Trim an indicator span: a list label, punctuation, leading verbs/cues
+    (counting verbs too when ``governed``), trailing adverbs, a comparison
+    baseline, unbalanced brackets."""
+    junk = " \t\u3000\u00a0、,，的:：\"'"
+    heads = _VERB_HEADS if governed else _HEADS
+    lm = LABEL_RE.match(text, s, e)
+    if lm:
+        s = lm.end()
+    for _ in range(6):
+        before = (s, e)
+        while s < e and text[s] in junk:
+            s += 1
+        while e > s and text[e - 1] in junk:
+            e -= 1
+        seg = text[s:e]
+        for h in heads:
+            if seg.startswith(h) and e - s - len(h) >= 2:
+                s += len(h)
+                break
+        seg = text[s:e]
+        for t in _TAILS:
+            if seg.endswith(t) and e - s - len(t) >= 2:
+                e -= len(t)
+                break
+        if (s, e) == before:
+            break
+    m = BASELINE_RE.search(text, s, e)
+    if m and m.start() - s >= 2:
+        e = m.start()
+    # unbalanced closing/opening brackets at the edges
+    seg = text[s:e]
+    if seg and seg[-1] in PAIR:
+        e -= 1
+    if seg and seg[0] in CLOSERS:
+        s += 1
+    return s, e
+
+
+def _function_only(seg: str) -> bool:
+    """True when the phrase is nothing but cue words/adverbs (逐步将, 全市)."""
+    seg = seg.strip(" 、,，的")
+    for _ in range(8):
+        if not seg:
+            return True
+        for w in sorted(_FUNCTION_WORDS, key=len, reverse=True):
+            if seg.startswith(w):
+                seg = seg[len(w):]
+                break
+        else:
+            return False
+    return not seg
+
+
+def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """知晓率、支持率 → two spans, when every 、-item ends like a rate/count."""
+    seg = text[s:e]
+    if "、" not in seg:
+        return [(s, e)]
+    parts, depth, start = [], 0, s
+    for i in range(s, e):
+        ch = text[i]
+        if ch in PAIR:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+        elif ch == "、" and depth == 0:
+            parts.append((start, i))
+            start = i + 1
+    parts.append((start, e))
+    if len(parts) > 1 and all(METRIC_RE.search(text[a:b]) and 1 <= b - a <= 20 for a, b in parts):
+        return parts
+    return [(s, e)]
+
+
+def _object(text: str, start: int, next_num: int | None) -> tuple[int, int]:
+    limit = min(len(text), start + 40)
+    end, depth = start, 0
+    while end < limit:
+        ch = text[end]
+        if ch in PAIR:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in CLAUSE_BOUNDARY:
+            break
+        end += 1
+    if next_num is not None and start <= next_num < end:
+        cut = max(text.rfind(c, start, next_num) for c in "、和及与")
+        end = cut if cut >= start else next_num
+    return _strip(text, start, end)
+
+
+def _year(text: str, sent_start: int, pos: int, quoted) -> int | None:
+    year = None
+    for m in YEAR_CUE_RE.finditer(text, sent_start, pos):
+        if quoted.covers(m.start()) or text.startswith("以来", m.end()):
+            continue
+        y = m["y1"] or m["y2"] or m["y3"] or m["y4"]
+        year = int(y)
+    return year
+
+
+def _conditional(text: str, ne: int, index: TaskIndex, ns: int) -> bool:
+    if COND_RE.search(text, max(0, ns - 300), ns):
+        return True
+    node = index.innermost_node(ns)
+    while node is not None:
+        if "条件" in (node.heading or "") or "情形" in (node.heading or ""):
+            return True
+        node = index._by_id.get(node.parent_id) if node.parent_id else None
+    # "…引发30人以上群体性事件的;" — a clause group ending in 的 is a condition
+    for i in range(ne, min(len(text), ne + 80)):
+        if text[i] in "；;。\n":
+            return text[i - 1] == "的"
+    return False
+
+
+def extract(doc: Any) -> list[dict[str, Any]]:
+    text: str = doc.text
+    index = TaskIndex(doc.tasks)
+    quoted = quoted_spans(text)
+    matches = list(NUM_RE.finditer(text))
+    records: list[dict[str, Any]] = []
+    last_target_end = -1
+
+    for k, m in enumerate(matches):
+        ns, ne = m.start(), m.end()
+        unit = m["unit"] if m["pnum"] is None else "%"
+        if unit in TIME_UNITS or quoted.covers(ns):
+            continue
+        prev = text[ns - 1] if ns else ""
+        nxt = text[ne] if ne < len(text) else ""
+        if prev in "第每" or (prev.isascii() and (prev.isalpha() or prev in "/-_.#")):
+            continue
+        if nxt.isascii() and nxt.isalpha():
+            continue
+        num = m["pnum"] or m["num"]
+        chinese = not num[0].isdigit()
+        q = parse_quantity(num)
+        if q is None:
+            continue
+        value, value_max = q
+        s = SUFFIX_RE.match(text, ne)
+        suffix = s["suffix"] if s else None
+        end = s.end() if s else ne
+        after = text[end] if end < len(text) else ""
+
+        sent_s, sent_e = sentence_bounds(text, ns, ends=SENTENCE_END)
+        if PAST_RE.search(text, sent_s, ns):
+            continue
+        cl_s = clause_start(text, ns)
+        floor = max(cl_s, last_target_end if last_target_end <= ns else cl_s, ns - WINDOW)
+        pre_s = max(cl_s, ns - WINDOW)
+
+        # trigger next to the number
+        pm = PRE_RE.search(text, max(floor, ns - 24), ns)
+        cmp_word = verb = None
+        trig_start = None
+        if pm and (pm["verb"] not in WEAK or pm["cmp"] or suffix or unit in ("%", "％")):
+            cmp_word, verb, trig_start = pm["cmp"], pm["verb"], pm.start()
+        elif text[ns - 1: ns] == "的" and unit in ("%", "％"):
+            # 不低于居住用地供应总量的70%
+            cand = [t for t in TRIG_FIND_RE.finditer(text, floor, ns - 1) if t.group() in PREFIX_OF]
+            if cand:
+                t = cand[-1]
+                verb, trig_start = t.group(), t.start()
+        adjacent = verb is not None
+
+        if chinese:
+            if not adjacent:
+                continue
+            if value == 1 and not PER_PERIOD_RE.search(text, pre_s, ns):
+                continue
+        if not adjacent and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
+            continue
+        if not adjacent and unit in ATTR_UNITS and not suffix and after not in CLAUSE_BOUNDARY + "、)）":
+            continue
+        if FROM_VALUE_RE.match(text[end:end + 6]) and regex.search("[由从]", text[floor:ns]):
+            continue
+        if _conditional(text, end, index, ns):
+            continue
+        clause_cue = bool(STRONG_TRIG_RE.search(text, pre_s, ns) or FORWARD_RE.search(text, pre_s, ns))
+        continuation = (last_target_end >= sent_s and ns - last_target_end <= 40
+                        and not any(c in "；;。" for c in text[last_target_end:ns]))
+        sentence_cue = bool(FORWARD_RE.search(text, sent_s, ns))
+        if not (adjacent or suffix or value_max is not None or clause_cue or sentence_cue or continuation):
+            continue
+
+        # comparator
+        if value_max is not None:
+            comparator = "range"
+        elif suffix:
+            comparator = SUFFIX_OF[suffix]
+        elif cmp_word:
+            comparator = PREFIX_OF[cmp_word]
+        elif verb:
+            comparator = PREFIX_OF.get(verb, "=")
+        else:
+            comparator = "="
+
+        # indicator
+        next_num = matches[k + 1].start() if k + 1 < len(matches) else None
+        o_s, o_e = _object(text, end, next_num)
+        subj_end = trig_start if adjacent else ns
+        subj_start = floor
+        if not adjacent:
+            comma = text.rfind("、", subj_start, subj_end)
+            if comma >= 0:
+                subj_start = comma + 1
+        s_s, s_e = _strip(text, subj_start, subj_end, governed=not adjacent)
+        if _function_only(text[s_s:s_e]):
+            s_e = s_s
+        spans: list[tuple[int, int]]
+        if o_e > o_s and (verb in OBJECT_VERBS or text[s_e - 1: s_e] == "等"
+                          or (not adjacent and text[subj_end - 1: subj_end] == "等")):
+            spans, evidence = [(o_s, o_e)], (trig_start, o_e)
+        elif s_e > s_s:
+            spans = _split_metrics(text, s_s, s_e)
+            evidence = (s_s, end)
+        elif o_e > o_s:
+            spans, evidence = [(o_s, o_e)], (trig_start if trig_start is not None else ns, o_e)
+        else:
+            spans, evidence = [(ns, ns)], (ns, end)
+
+        year = _year(text, sent_s, ns, quoted)
+        unit_out = UNIT_ALIASES.get(unit, unit)
+        for a, b in spans:
+            ev_s = a if len(spans) > 1 else evidence[0]
+            ev_e = end if len(spans) > 1 else evidence[1]
+            records.append({
+                "task_id": index.innermost(ev_s),
+                "indicator": text[a:b] or None,
+                "value": float(value),
+                "value_max": None if value_max is None else float(value_max),
+                "unit": unit_out,
+                "comparator": comparator,
+                "year": year,
+                "text": text[ev_s:ev_e],
+                "char_start": ev_s,
+                "char_end": ev_e,
+            })
+        last_target_end = max(end, evidence[1])
+    return records

@@ -1,0 +1,276 @@
+"""Responsible units (ANNOTATION §4).
+
+Three shapes produce rows:
+
+1. marker lists — ``(牵头单位:A、B;配合单位:C)`` inside a parenthesis, or a
+   marker heading its own line/sentence (``责任单位:市市场监督管理局``);
+2. State Council style closing parentheses — ``(市发展改革委牵头,市财政局、
+   市统计局配合)``, ``(市商务局、市市场监管局负责落实)``;
+3. ``由X牵头`` in running text (optionally followed by ``,Y配合``).
+
+Every hit is found by a compiled regex over the text; the list parsing runs
+only on the bracketed or line span around a hit. Lists are split at
+parenthesis depth 0 so ``各县(市、区)人民政府`` stays one name. Where no
+marker word vouches for a list (shapes 2 and 3, and markers outside
+parentheses) every name must look like an organisation, and a marker line next
+to page-metadata fields is ignored.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from .common import TaskIndex, alternation, load_data
+
+_CFG = load_data("units.yaml")
+ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}
+ROLE_OF_VERB: dict[str, str] = {v: role for role, vs in _CFG["verbs"].items() for v in vs}
+SEPARATORS = set(_CFG["separators"])
+DROP_TAILS = sorted(_CFG["drop_tails"], key=len, reverse=True)
+DROP_HEADS = sorted(_CFG["drop_heads"], key=len, reverse=True)
+FORBIDDEN = set(_CFG["name_forbidden"])
+NAME_MAX = int(_CFG["name_max_len"])
+RUNNING_MARKER = _CFG["running_lead_marker"]
+
+_SP = r"[ \t\u3000\u00a0]*"
+MARKER_RE = regex.compile(rf"(?P<marker>{alternation(ROLE_OF_MARKER)}){_SP}[:：]")
+_VERBS = alternation(ROLE_OF_VERB)
+_ADVERBS = alternation(_CFG["verb_adverbs"])
+VERB_CLOSE_RE = regex.compile(rf"{_VERBS}{_SP}[)）]")
+CLAUSE_VERB_RE = regex.compile(rf"(?:{_ADVERBS})?(?P<verb>{_VERBS}){_SP}$")
+_NOT_NAME = r"[^由，。；,;:：!?！？\n]"
+RUNNING_RE = regex.compile(rf"由(?P<x>{_NOT_NAME}{{2,60}}?)(?P<verb>牵头)")
+FOLLOW_RE = regex.compile(rf"{_SP}[，,]{_SP}(?P<y>{_NOT_NAME}{{2,60}}?)(?:{_ADVERBS})?(?P<verb>配合|参与|协助)(?=[，,。；;)）\n]|$)")
+ORG_RE = regex.compile(rf"(?:{alternation(_CFG['org_suffixes'])})$")
+_TRAILING_PAREN_RE = regex.compile(r"[(（][^()（）]{1,20}[)）]$")
+METADATA_RE = regex.compile(rf"{alternation(_CFG['metadata_fields'])}{_SP}[:：|]")
+OPEN, CLOSE = "(（", ")）"
+PAREN_WINDOW = 400  # how far a hit may sit from its opening parenthesis
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, (len(text) if end < 0 else end)
+
+
+def enclosing_open(text: str, pos: int) -> int | None:
+    """Index of the unmatched '(' enclosing pos on its line, if any."""
+    line_start, _ = _line_bounds(text, pos)
+    depth = 0
+    for i in range(pos - 1, max(line_start, pos - PAREN_WINDOW) - 1, -1):
+        ch = text[i]
+        if ch in CLOSE:
+            depth += 1
+        elif ch in OPEN:
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def matching_close(text: str, open_pos: int) -> int | None:
+    _, line_end = _line_bounds(text, open_pos)
+    depth = 0
+    for i in range(open_pos + 1, min(line_end, open_pos + 2 * PAREN_WINDOW)):
+        ch = text[i]
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def matching_open(text: str, close_pos: int) -> int | None:
+    line_start, _ = _line_bounds(text, close_pos)
+    depth = 0
+    for i in range(close_pos - 1, max(line_start, close_pos - PAREN_WINDOW) - 1, -1):
+        ch = text[i]
+        if ch in CLOSE:
+            depth += 1
+        elif ch in OPEN:
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def split_names(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Split text[start:end] on list separators at depth 0 → (name, start, end),
+    names stripped of whitespace, leading 由 and a trailing 等."""
+    out: list[tuple[str, int, int]] = []
+    depth, seg = 0, start
+    for i in range(start, end + 1):
+        ch = text[i] if i < end else ""
+        if ch in OPEN and ch:
+            depth += 1
+        elif ch in CLOSE and ch:
+            depth = max(0, depth - 1)
+        elif i == end or (depth == 0 and ch in SEPARATORS):
+            s, e = seg, i
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            name = text[s:e]
+            for head in DROP_HEADS:
+                if name.startswith(head) and len(name) > len(head) + 1:
+                    s += len(head)
+                    name = name[len(head):]
+                    break
+            for tail in DROP_TAILS:
+                if name.endswith(tail) and len(name) > len(tail):
+                    e -= len(tail)
+                    name = name[: -len(tail)]
+                    break
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            name = text[s:e]
+            if name:
+                out.append((name, s, e))
+            seg = i + 1
+    return out
+
+
+def valid_name(name: str) -> bool:
+    return 2 <= len(name) <= NAME_MAX and not any(c in FORBIDDEN for c in name)
+
+
+def org_like(name: str) -> bool:
+    if not valid_name(name):
+        return False
+    core = _TRAILING_PAREN_RE.sub("", name)
+    return bool(ORG_RE.search(core))
+
+
+def _group(names: list[tuple[str, int, int]], role: str, marker: str) -> list[dict[str, Any]]:
+    rows, seen = [], set()
+    for name, s, e in names:
+        if name in seen:
+            continue
+        seen.add(name)
+        rows.append({"unit": name, "role": role, "rank": len(rows) + 1, "marker": marker,
+                     "char_start": s, "char_end": e})
+    return rows
+
+
+def parse_marker_body(text: str, start: int, end: int, strict: bool) -> list[dict[str, Any]]:
+    """Rows for every marker list in text[start:end]; a marker repeated by
+    mistake (责任单位:责任单位:…) has an empty first list and yields nothing."""
+    hits = list(MARKER_RE.finditer(text, start, end))
+    rows: list[dict[str, Any]] = []
+    for k, m in enumerate(hits):
+        list_end = hits[k + 1].start() if k + 1 < len(hits) else end
+        names = split_names(text, m.end(), list_end)
+        if strict:
+            if not names or not all(org_like(n) for n, _, _ in names):
+                continue
+        else:
+            names = [x for x in names if valid_name(x[0])]
+        rows += _group(names, ROLE_OF_MARKER[m["marker"]], m["marker"])
+    return rows
+
+
+def _split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, depth, seg = [], 0, start
+    for i in range(start, end):
+        ch = text[i]
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in ",，;；":
+            out.append((seg, i))
+            seg = i + 1
+    out.append((seg, end))
+    return out
+
+
+def parse_verb_body(text: str, start: int, end: int) -> list[dict[str, Any]]:
+    """(X牵头,Y、Z配合) → rows; all names must look like organisations."""
+    rows: list[dict[str, Any]] = []
+    pending: list[tuple[str, int, int]] = []
+    for s, e in _split_clauses(text, start, end):
+        m = CLAUSE_VERB_RE.search(text, s, e)
+        if m is None:
+            pending += split_names(text, s, e)
+            continue
+        names = pending + split_names(text, s, m.start())
+        pending = []
+        if not names or not all(org_like(n) for n, _, _ in names):
+            return []
+        rows += _group(names, ROLE_OF_VERB[m["verb"]], m["verb"])
+    return rows
+
+
+def _at_line_head(text: str, pos: int) -> bool:
+    line_start, _ = _line_bounds(text, pos)
+    head = text[line_start:pos].strip(" \t\u3000\u00a0【】[]·•●■◆-—")
+    if not head:
+        return True
+    return text[pos - 1] in "。；;！？"
+
+
+def _near_metadata(text: str, pos: int) -> bool:
+    line_start, line_end = _line_bounds(text, pos)
+    prev_start, _ = _line_bounds(text, max(0, line_start - 1))
+    _, next_end = _line_bounds(text, min(len(text), line_end + 1))
+    window = text[prev_start:next_end] if line_start else text[line_start:next_end]
+    return bool(METADATA_RE.search(window)) or "|" in text[line_start:line_end]
+
+
+def extract(doc: Any) -> list[dict[str, Any]]:
+    text: str = doc.text
+    index = TaskIndex(doc.tasks)
+    found: list[tuple[int, list[dict[str, Any]]]] = []  # (anchor offset, rows)
+    parens: set[int] = set()
+    paren_spans: list[tuple[int, int]] = []
+
+    for m in MARKER_RE.finditer(text):
+        op = enclosing_open(text, m.start())
+        if op is not None:
+            if op in parens:
+                continue
+            cl = matching_close(text, op)
+            end = cl if cl is not None else _line_bounds(text, op)[1]
+            parens.add(op)
+            paren_spans.append((op, end))
+            found.append((op, parse_marker_body(text, op + 1, end, strict=False)))
+        elif _at_line_head(text, m.start()) and not _near_metadata(text, m.start()):
+            _, line_end = _line_bounds(text, m.start())
+            stop = text.find("。", m.start(), line_end)
+            end = line_end if stop < 0 else stop
+            found.append((m.start(), parse_marker_body(text, m.start(), end, strict=True)))
+
+    for m in VERB_CLOSE_RE.finditer(text):
+        cl = m.end() - 1
+        op = matching_open(text, cl)
+        if op is None or op in parens:
+            continue
+        parens.add(op)
+        paren_spans.append((op, cl))
+        found.append((op, parse_verb_body(text, op + 1, cl)))
+
+    for m in RUNNING_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in paren_spans):
+            continue
+        names = split_names(text, m.start("x"), m.end("x"))
+        if not names or not all(org_like(n) for n, _, _ in names):
+            continue
+        rows = _group(names, "lead", RUNNING_MARKER)
+        f = FOLLOW_RE.match(text, m.end())
+        if f:
+            more = split_names(text, f.start("y"), f.end("y"))
+            if more and all(org_like(n) for n, _, _ in more):
+                rows += _group(more, "support", f["verb"])
+        found.append((m.start(), rows))
+
+    records: list[dict[str, Any]] = []
+    for anchor, rows in sorted(found, key=lambda x: x[0]):
+        task_id = index.innermost(anchor, numbered=True)
+        for row in rows:
+            records.append({"task_id": task_id, **row})
+    return records
