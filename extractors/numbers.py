@@ -291,3 +291,25 @@ def year_of(iso_date: str | None) -> int | None:
 
 def to_date(iso_date: str) -> _dt.date:
     return _dt.date.fromisoformat(iso_date)
+
+
+def _nonempty(prefix: str) -> str:
+    return rf"(?=(?:{YEAR})年|(?:{MONTH})月){date_point(prefix)}"
+
+
+# A date span as written in running text: 2010年6月-2011年7月, 2019年6月至9月,
+# 即日起至7月中旬, 2019年10月. Use with .match at a known position.
+DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{_nonempty('a')})(?:起|开始)?"
+             rf"(?:{SPAN_CONNECTOR}{{1,2}}{_nonempty('b')})?(?:止|结束)?")
+DATE_SPAN_RE = regex.compile(DATE_SPAN)
+
+
+def span_from_match(m: regex.Match) -> Span | None:
+    """A DATE_SPAN match → Span (points without year filling)."""
+    b = point_from_match(m, "b")
+    if m["today"]:
+        return None if b.empty else Span(None, b, from_today=True)
+    a = point_from_match(m, "a")
+    if a.empty:
+        return None
+    return Span(a, a if b.empty else b)

@@ -43,7 +43,7 @@ _unit_literals = (set(CLASSIFIERS) | TIME_UNITS | set(_CFG["percent_signs"])
 _UNIT = rf"(?:{alternation(_unit_literals)}|[万亿](?=及以上|以上|以下|左右|以内|[，。；、,;)）\s]|$))"
 NUM_RE = regex.compile(
     rf"(?<![\d.])(?:百分之(?P<pnum>{ARABIC}|{CN_NUM})"
-    rf"|(?P<num>{_NUMV}(?:{_SP}{CONNECTOR}{_SP}{_NUMV})?)(?P<approx>[余多])?{_SP}(?P<unit>{_UNIT})(?:[余多](?![少]))?)")
+    rf"|(?P<num>{_NUMV}(?:[%％]?{_SP}{CONNECTOR}{_SP}{_NUMV})?)(?P<approx>[余多])?{_SP}(?P<unit>{_UNIT})(?:[余多](?![少]))?)")
 
 SUFFIX_OF: dict[str, str] = {w: c for c, ws in _CFG["suffix_comparators"].items() for w in ws}
 SUFFIX_RE = regex.compile(rf"{_SP}(?P<suffix>{alternation(SUFFIX_OF)})")
@@ -55,13 +55,14 @@ OBJECT_VERBS = set(_CFG["object_verbs"])
 _CMP = alternation(PREFIX_OF)
 WEAK = set(_CFG["weak_triggers"])
 _TRIG = alternation(set(PREFIX_OF) | OBJECT_VERBS)
-_STRONG_TRIG = alternation((set(PREFIX_OF) | OBJECT_VERBS) - WEAK)
+_STRONG_TRIG = alternation(set(PREFIX_OF) - WEAK)
 _ADV = alternation(_CFG["adverbs"])
 PRE_RE = regex.compile(rf"(?:(?P<cmp>{_CMP}){_ADV}{{0,2}})?(?P<verb>{_TRIG}){_ADV}{{0,2}}{_SP}$")
 TRIG_FIND_RE = regex.compile(_TRIG)
 STRONG_TRIG_RE = regex.compile(_STRONG_TRIG)
 LABEL_RE = regex.compile(_CFG["label_pattern"])
 FORWARD_RE = regex.compile("|".join([alternation(_CFG["forward_cues"]), *_CFG["forward_cue_patterns"]]))
+FORWARD_YEAR_RE = regex.compile("|".join(_CFG["forward_cue_patterns"]))
 PAST_RE = regex.compile("|".join(_CFG["past_cue_patterns"]))
 COND_RE = regex.compile("|".join(_CFG["condition_patterns"]))
 PER_PERIOD_RE = regex.compile(alternation(_CFG["per_period"]))
@@ -224,7 +225,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             continue
         if nxt.isascii() and nxt.isalpha():
             continue
-        num = m["pnum"] or m["num"]
+        num = (m["pnum"] or m["num"]).replace("%", "").replace("％", "")
         chinese = not num[0].isdigit()
         q = parse_quantity(num)
         if q is None:
@@ -272,7 +273,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         clause_cue = bool(STRONG_TRIG_RE.search(text, pre_s, ns) or FORWARD_RE.search(text, pre_s, ns))
         continuation = (last_target_end >= sent_s and ns - last_target_end <= 40
                         and not any(c in "；;。" for c in text[last_target_end:ns]))
-        sentence_cue = bool(FORWARD_RE.search(text, sent_s, ns))
+        sentence_cue = bool(FORWARD_YEAR_RE.search(text, sent_s, ns))
         if not (adjacent or suffix or value_max is not None or clause_cue or sentence_cue or continuation):
             continue
 
@@ -303,7 +304,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         spans: list[tuple[int, int]]
         if o_e > o_s and (verb in OBJECT_VERBS or text[s_e - 1: s_e] == "等"
                           or (not adjacent and text[subj_end - 1: subj_end] == "等")):
-            spans, evidence = [(o_s, o_e)], (trig_start, o_e)
+            spans, evidence = [(o_s, o_e)], (trig_start if trig_start is not None else ns, o_e)
         elif s_e > s_s:
             spans = _split_metrics(text, s_s, s_e)
             evidence = (s_s, end)

@@ -21,16 +21,18 @@ import regex
 
 from pipeline.data import data_path, read_list
 
-# A scraped pinyin annotation: Han char followed by one tone-marked syllable in
-# ASCII or full-width parentheses (`質(zhì)`). Requiring a tone mark keeps
-# `(GAP)`, `(NQI)`, `(一)` and `(2011-2020年)` untouched.
+# A scraped pinyin annotation: one tone-marked syllable in ASCII or full-width
+# parentheses (`質(zhì)`). Requiring a tone mark keeps `(GAP)`, `(NQI)`,
+# `(一)` and `(2011-2020年)` untouched. The annotation normally follows its
+# Han character, but mojibake can stand in between (`^(qū)`), and a tone-marked
+# syllable in parentheses is never content of a policy notice.
 _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _SYLLABLE = (
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     rf"[aeiouüv{_TONE}]{{1,3}}(?:ng|n|r)?"
 )
 PINYIN_ANNOTATION = regex.compile(
-    rf"(?<=\p{{Han}})[\(（](?=[^\)）]{{0,6}}[{_TONE}])({_SYLLABLE})[\)）]"
+    rf"[\(（](?=[^\)）]{{0,6}}[{_TONE}])({_SYLLABLE})[\)）]"
 )
 # Mojibake left by mis-decoded mirrors: the `(` was swallowed into a `?`
 # (`新聞?shì)浾`). The `?` belongs to the annotation, not to the text.
@@ -126,7 +128,7 @@ def to_simplified(line: str) -> str:
 
 def strip_pinyin(text: str) -> tuple[str, int]:
     # Nested annotations (`鄉(xiāng)(鎮(zhèn))`) need no recursion: each
-    # annotation directly follows its own Han character.
+    # annotation is a parenthesis of its own.
     text, count = PINYIN_ANNOTATION.subn("", text)
     text, broken = BROKEN_PINYIN_ANNOTATION.subn("", text)
     return text, count + broken
