@@ -109,3 +109,17 @@ SCHEMAS: dict[str, pa.Schema] = {
     for table, cols in COLUMNS.items()
 }
 
+
+
+def markdown() -> str:
+    """The README's table of columns, generated from COLUMNS (a test keeps them equal)."""
+    parts = []
+    for table, columns in COLUMNS.items():
+        parts.append(f"#### `{table}.parquet`\n\n| column | type | meaning |\n| --- | --- | --- |")
+        parts.extend(f"| `{name}` | {dtype} | {desc} |" for name, dtype, desc in columns)
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

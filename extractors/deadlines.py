@@ -1,0 +1,205 @@
+"""Deadlines (ANNOTATION §6, gold/GUIDELINES.md "deadlines").
+
+Compiled patterns run in a fixed order; each accepted expression masks its
+characters so that later, shorter patterns do not re-read it (``每年12月底前`` is
+one yearly record, not also ``12月底前``):
+
+1. recurring schedules — ``每年12月底前``, ``每季度``, ``每半年``, ``每月`` (date null);
+2. spans outside phases — ``2012－2015年``, ``2015年8月1日至8月31日`` → their end;
+3. dated expressions — ``到2015年``, ``2011年7月底前``, ``于2024年2月7日前``;
+4. quarterly milestones — ``第二季度``;
+5. year-less expressions — ``年底前``, ``7月15日前``, ``到7月底``.
+
+Not deadlines: dates inside phases, cited titles (《…(2011-2020年)》) or a plan's
+own bracketed year range; starts (``自2020年1月1日起``); past references (a year
+before the issue year, ``…以来``); relative durations (``5个工作日内``); a
+period word that qualifies another body's document.
+
+A year-less expression takes the year of the span it closes, else the year of
+the issue date, else its date is null.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from .common import SpanSet, TaskIndex, alternation, issue_year, load_data, quoted_spans
+from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, period_end,
+                      point_from_match, quarter_end, parse_number)
+from .phases import phase_spans
+
+_CFG = load_data("deadlines.yaml")
+_SP = r"[ \t\u3000\u00a0]*"
+KEEP = set(_CFG["prefixes"]["keep"])
+DROP = set(_CFG["prefixes"]["drop"])
+_PRE = alternation(KEEP | DROP)
+_POST = alternation(_CFG["suffixes"])
+END_PARTS = set(_CFG["end_parts"])
+RECURRENCE_OF = {w: r for r, ws in _CFG["recurrence"].items() for w in ws}
+START_MARKERS = set(_CFG["start_markers"])
+NOT_AFTER_RE = regex.compile(alternation(_CFG["not_after"]))
+QUALIFIES_RE = regex.compile(_CFG["qualifies_document"])
+
+REC_RE = regex.compile(
+    rf"(?P<rec>{alternation(RECURRENCE_OF)})(?:年(?=底|末))?"
+    rf"(?:(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?)?(?P<part>{PART})?(?P<post>{_POST})?")
+
+
+def _nonempty(prefix: str) -> str:
+    return rf"(?=(?:{YEAR})年|(?:{MONTH})月){date_point(prefix)}"
+
+
+SPAN_RE = regex.compile(
+    rf"(?<!\d)(?P<start>(?:从|自)?){_nonempty('a')}(?:起|开始)?{_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}"
+    rf"{_nonempty('b')}(?P<post>{_POST})?")
+YEAR_RANGE_RE = regex.compile(rf"(?<!\d)(?P<ya>{YEAR}){_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}(?P<y>{YEAR})年(?P<part>{PART})?(?P<post>{_POST})?")
+ABS_RE = regex.compile(
+    rf"(?P<pre>{_PRE})?{_SP}(?P<date>(?P<y>{YEAR})年(?:(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?)?"
+    rf"(?P<part>{PART})?)(?P<post>{_POST})?")
+QUARTER_RE = regex.compile(_CFG["quarter"])
+YEAR_END_RE = regex.compile(_CFG["yearless_year_end"])
+MONTH_RE = regex.compile(
+    rf"(?<![\d年月〇零一二三四五六七八九十])(?P<pre>{_PRE})?{_SP}(?P<date>(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?"
+    rf"(?P<part>{PART})?)(?P<post>{_POST})?")
+_DATED_START_RE = regex.compile(rf"(?P<y>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{_SP}(?:起)?{_SP}{SPAN_CONNECTOR}{_SP}$")
+
+
+class _Mask:
+    def __init__(self, spans):
+        self.spans = list(spans)
+        self._set = SpanSet(self.spans)
+
+    def hit(self, s: int, e: int) -> bool:
+        return self._set.overlaps(s, e)
+
+    def add(self, s: int, e: int) -> None:
+        self.spans.append((s, e))
+        self._set = SpanSet(self.spans)
+
+
+def _bracketed_alone(text: str, s: int, e: int) -> bool:
+    """A plan's own year range printed alone in brackets: …计划(2016-2018年)."""
+    before = text[s - 1] if s else ""
+    after = text[e] if e < len(text) else ""
+    return before in "(（" and (after in ")）" or after == "" or after == "\n")
+
+
+def extract(doc: Any) -> list[dict[str, Any]]:
+    text: str = doc.text
+    index = TaskIndex(doc.tasks)
+    iy = issue_year(doc)
+    quoted = quoted_spans(text)
+    mask = _Mask(phase_spans(doc))
+    rows: list[tuple[int, int, str | None, str | None]] = []  # start, end, date, recurrence
+
+    def blocked(s: int, e: int) -> bool:
+        return mask.hit(s, e) or quoted.covers(s)
+
+    def historical(year: int | None) -> bool:
+        return year is not None and iy is not None and year < iy
+
+    # 1. recurring schedules
+    for m in REC_RE.finditer(text):
+        s, e = m.span()
+        if blocked(s, e):
+            continue
+        rest = text[e:e + 2]
+        if rest[:1] in ("至", "到", "-", "—", "~", "～"):
+            continue
+        if not (m["m"] or m["part"] or m["post"]) and QUALIFIES_RE.match(text, e):
+            continue
+        rows.append((s, e, None, RECURRENCE_OF[m["rec"]]))
+        mask.add(s, e)
+
+    # 2. spans outside phases → their end
+    for rx in (SPAN_RE, YEAR_RANGE_RE):
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if blocked(s, e) or _bracketed_alone(text, s, e) or NOT_AFTER_RE.match(text, e):
+                continue
+            if rx is SPAN_RE:
+                a, b = point_from_match(m, "a"), point_from_match(m, "b")
+                if b.year is None:
+                    year = a.year
+                    if year is not None and a.month and b.month and b.month < a.month:
+                        year += 1
+                    b = b.with_year(year if year is not None else iy)
+            else:
+                b = DatePoint(int(m["y"]), None, None, m["part"])
+            if historical(b.year):
+                mask.add(s, e)
+                continue
+            rows.append((s, e, period_end(b), None))
+            mask.add(s, e)
+
+    # 3. dated expressions
+    for m in ABS_RE.finditer(text):
+        s, e = m.span()
+        pre, post, part = m["pre"], m["post"], m["part"]
+        if not (pre in KEEP or post or part in END_PARTS):
+            continue
+        ds = m.start("date")
+        ts = s if pre in KEEP else ds
+        if blocked(ts, e):
+            continue
+        if text[max(0, ts - 1):ts] in START_MARKERS or NOT_AFTER_RE.match(text, e):
+            continue
+        p = point_from_match(m)
+        if historical(p.year):
+            continue
+        rows.append((ts, e, period_end(p), None))
+        mask.add(ts, e)
+
+    # 4. quarterly milestones
+    for m in QUARTER_RE.finditer(text):
+        s, e = m.span()
+        if not (m["ord"] or m["y"] or m["part"] or m["post"]) or blocked(s, e):
+            continue
+        if text[max(0, s - 1):s] == "每":
+            continue
+        q = int(parse_number(m["q"]) or 0)
+        year = int(m["y"]) if m["y"] else iy
+        if not 1 <= q <= 4 or historical(year):
+            continue
+        rows.append((s, e, None if year is None else quarter_end(year, q), None))
+        mask.add(s, e)
+
+    # 5. year-less expressions
+    def closing_year(ts: int) -> int | None:
+        before = _DATED_START_RE.search(text, max(0, ts - 24), ts)
+        return int(before["y"]) if before else iy
+
+    for m in YEAR_END_RE.finditer(text):
+        s, e = m.span()
+        pre = m["pre"] or m["pre2"]
+        if m["part"] and not (m["post"] or pre in KEEP):
+            continue
+        ts = m.start() + (len(pre) if pre in DROP else 0)
+        if blocked(ts, e):
+            continue
+        year = closing_year(ts)
+        rows.append((ts, e, None if year is None else f"{year:04d}-12-31", None))
+        mask.add(ts, e)
+
+    for m in MONTH_RE.finditer(text):
+        s, e = m.span()
+        pre, post, part = m["pre"], m["post"], m["part"]
+        if not (post or (pre in KEEP and part in END_PARTS)):
+            continue
+        ts = s if pre in KEEP else m.start("date")
+        if blocked(ts, e) or NOT_AFTER_RE.match(text, e):
+            continue
+        if text[max(0, ts - 1):ts] in START_MARKERS:
+            continue
+        year = closing_year(ts)
+        p = point_from_match(m)
+        p = DatePoint(year, p.month, p.day, p.part)
+        rows.append((ts, e, period_end(p) if year is not None else None, None))
+        mask.add(ts, e)
+
+    records = []
+    for s, e, date, rec in sorted(rows):
+        records.append({"task_id": index.innermost(s), "text": text[s:e], "date": date,
+                        "recurrence": rec, "char_start": s, "char_end": e})
+    return records

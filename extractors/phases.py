@@ -1,0 +1,154 @@
+"""Phases of the implementation schedule (ANNOTATION §7).
+
+A phase is a named step with a time span: ``(一)启动阶段(2010年6月-2011年7月)``,
+``第一阶段:宣传发动阶段(5月1日-5月15日)``, ``1.准备阶段:2019年6月-7月``, or the
+span-first form ``从即日起至7月中旬为宣传发动阶段``. Schedules are found under
+headings such as 实施步骤/工作步骤/进度安排 or after a sentence such as
+``…共分三个阶段:``. A labelled step with a span is accepted anywhere; a step
+without a label, or without a span (dates null), only inside a schedule. A
+period with no step name (``5至6月,各地…``) is not a phase.
+
+Years: the end of a span takes the start's year; a span with no year takes the
+first year written where the schedule is introduced, else the issue date's year,
+else its dates are null. ``即日起`` starts on the issue date.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from .common import TaskIndex, alternation, issue_year, load_data
+from .numbers import DATE_SPAN, YEAR, resolve_span, span_from_match
+
+_CFG = load_data("phases.yaml")
+_SP = r"[ \t\u3000\u00a0]*"
+HEADING_RE = regex.compile(alternation(_CFG["schedule_headings"]))
+INTRO_RE = regex.compile("|".join(_CFG["schedule_intro_patterns"]))
+_SUFFIX = alternation(_CFG["name_suffixes"])
+NOT_NAMES = set(_CFG["not_names"])
+_NAME = rf"[\p{{Han}}“”]{{1,{int(_CFG['name_max_chars'])}}}?{_SUFFIX}"
+_ORD = _CFG["ordinal_pattern"]
+_LABEL = (r"(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
+          r"|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
+_LEAD = alternation(_CFG["span_lead"])
+
+# A step at the start of a line: label, ordinal, name, then a span in brackets
+# or after a colon.
+LINE_RE = regex.compile(
+    rf"{_SP}(?P<label>{_LABEL})?{_SP}(?:(?P<ord>{_ORD}){_SP}[:：、,，]?{_SP})?(?P<name>{_NAME})?"
+    rf"(?:{_SP}(?:[(（](?P<inner>{DATE_SPAN})[)）]|[:：,，]?{_SP}(?:{_LEAD})?{_SP}(?P<outer>{DATE_SPAN})(?=[,，。;；:：)）\s]|$)))?")
+# Span first: 从即日起至7月中旬为宣传发动阶段.
+SPAN_FIRST_RE = regex.compile(rf"(?P<span>{DATE_SPAN})(?:为|是){_SP}(?P<name>{_NAME})")
+YEAR_RE = regex.compile(rf"(?P<y>{YEAR})年")
+
+
+def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
+    """Spans of the document that hold a schedule."""
+    regions: list[tuple[int, int]] = []
+    for t in doc.tasks:
+        if HEADING_RE.search(t.heading or "") and len(t.heading or "") <= 30:
+            regions.append((t.char_start, t.char_end))
+    index = TaskIndex(doc.tasks)
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) <= 30 and HEADING_RE.search(line) and not any(s <= pos < e for s, e in regions):
+            end = _next_heading(text, pos + len(line))
+            regions.append((pos, end))
+        pos += len(line) + 1
+    for m in INTRO_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in regions):
+            continue
+        node = index.innermost_node(m.start())
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        end = node.char_end if node is not None else min(len(text), m.end() + 2000)
+        regions.append((line_start, max(end, m.end())))
+    return sorted(regions)
+
+
+_LEVEL1_RE = regex.compile(r"\n[ \t\u3000]*(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]{1,3}[章部分条])")
+
+
+def _next_heading(text: str, pos: int) -> int:
+    m = _LEVEL1_RE.search(text, pos, min(len(text), pos + 4000))
+    return m.start() + 1 if m else min(len(text), pos + 4000)
+
+
+def _valid_name(name: str | None) -> bool:
+    return bool(name) and name not in NOT_NAMES and len(name) >= 3 and not name.startswith(("第", "“"))
+
+
+def find_phases(doc: Any) -> list[dict[str, Any]]:
+    """Phase records in reading order, with a ``region`` key (index or -1)."""
+    text: str = doc.text
+    regions = _regions(doc, text)
+    found: list[dict[str, Any]] = []
+
+    def region_of(pos: int) -> int:
+        for i, (s, e) in enumerate(regions):
+            if s <= pos < e:
+                return i
+        return -1
+
+    pos = 0
+    for line in text.split("\n"):
+        m = LINE_RE.match(line)
+        if m and (m["name"] or m["ord"]):
+            rg = region_of(pos)
+            span_m = None
+            span_group = "inner" if m["inner"] else ("outer" if m["outer"] else None)
+            name_group = "name" if _valid_name(m["name"]) else ("ord" if m["ord"] else None)
+            labelled = bool(m["label"] or m["ord"])
+            if name_group and (labelled or span_group) and (rg >= 0 or (labelled and span_group)):
+                if span_group:
+                    span_m = regex.match(DATE_SPAN, m[span_group])
+                start = pos + m.start(name_group)
+                end = pos + (m.end() if span_group else m.end(name_group))
+                if span_group == "inner":
+                    end = pos + m.end("inner") + 1
+                found.append({"name": m[name_group], "span": span_m, "region": rg,
+                              "char_start": start, "char_end": end})
+        pos += len(line) + 1
+
+    for rg, (s, e) in enumerate(regions):
+        for m in SPAN_FIRST_RE.finditer(text, s, e):
+            if not _valid_name(m["name"]) or any(f["char_start"] <= m.start("name") < f["char_end"] for f in found):
+                continue
+            found.append({"name": m["name"], "span": regex.match(DATE_SPAN, m["span"]), "region": rg,
+                          "char_start": m.start(), "char_end": m.end()})
+    found.sort(key=lambda f: f["char_start"])
+    return found
+
+
+def extract(doc: Any) -> list[dict[str, Any]]:
+    text: str = doc.text
+    found = find_phases(doc)
+    regions = _regions(doc, text) if found else []
+    issue = (doc.fields or {}).get("issue_date")
+    default_issue_year = issue_year(doc)
+    records: list[dict[str, Any]] = []
+    seq_of: dict[int, int] = {}
+    for f in found:
+        rg = f["region"]
+        seq_of[rg] = seq_of.get(rg, 0) + 1
+        year = None
+        if rg >= 0:
+            intro_end = min((g["char_start"] for g in found if g["region"] == rg), default=regions[rg][1])
+            ym = YEAR_RE.search(text, regions[rg][0], intro_end)
+            year = int(ym["y"]) if ym else None
+        if year is None:
+            year = default_issue_year
+        start = end = None
+        if f["span"] is not None:
+            sp = span_from_match(f["span"])
+            if sp is not None:
+                start, end = resolve_span(sp, year, issue)
+        records.append({"seq": seq_of[rg], "name": f["name"], "start_date": start, "end_date": end,
+                        "text": text[f["char_start"]:f["char_end"]],
+                        "char_start": f["char_start"], "char_end": f["char_end"]})
+    return records
+
+
+def phase_spans(doc: Any) -> list[tuple[int, int]]:
+    """Evidence spans of all phases (deadlines skip dates inside them)."""
+    return [(f["char_start"], f["char_end"]) for f in find_phases(doc)]

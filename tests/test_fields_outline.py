@@ -1,0 +1,94 @@
+"""Document fields (ANNOTATION §2) and the task outline (§3) on the seeds."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.fields import normalise_doc_number, parse_date
+from pipeline.outline import segment
+
+# Expected values are the ones ANNOTATION §2 states for the seeds.
+EXPECTED_FIELDS = {
+    "000": dict(title=None, doc_number=None, issuer=None, issue_date=None, region="上海市"),
+    "001": dict(title="张掖市推进质量振兴工作方案", doc_number="张政办发〔2011〕187号", issuer=None,
+                issue_date="2011-06-28", region="张掖市"),
+    "002": dict(title="师宗县创建全国质量强市示范城市工作方案", doc_number=None, issuer="师宗县人民政府办公室",
+                issue_date="2018-10-29", region="师宗县"),
+    "003": dict(title="上海市质量发展三年行动计划(2016-2018年)", doc_number="沪府办发〔2016〕31号",
+                issuer="上海市人民政府办公厅", issue_date="2016-08-10", region="上海市"),
+    "004": dict(title="质量引领发展铸就虹口辉煌——上海虹口区积极推进质量强区建设", doc_number=None, issuer=None,
+                issue_date=None, region="上海市虹口区"),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_FIELDS))
+def test_seed_fields(seed_docs, prefix):
+    doc = next(d for doc_id, d in seed_docs.items() if doc_id.startswith(prefix))
+    assert doc.fields == EXPECTED_FIELDS[prefix]
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [("二〇一一年六月二十八日", "2011-06-28"), ("2016年8月10日", "2016-08-10"), ("2017-07-07", "2017-07-07"),
+     ("二〇二〇年十月一日", "2020-10-01"), ("2015年13月1日", None), ("到2015年", None)],
+)
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_doc_number_brackets_normalised():
+    assert normalise_doc_number("沪府办发[2016]31号") == "沪府办发〔2016〕31号"
+    assert normalise_doc_number("珠府(2018)14 号") == "珠府〔2018〕14号"
+
+
+def _tasks(seed_docs, prefix):
+    return next(d for doc_id, d in seed_docs.items() if doc_id.startswith(prefix)).tasks
+
+
+def test_outline_of_001(seed_docs):
+    tasks = _tasks(seed_docs, "001")
+    assert len(tasks) == 56
+    assert [(t.label, t.heading) for t in tasks if t.level == 1] == [("一、", "主要任务"), ("二、", "实施步骤"), ("三、", "保障措施")]
+    by_heading = {t.heading: t for t in tasks}
+    by_id = {t.task_id: t for t in tasks}
+    farming = by_heading["大力实施农业标准化"]
+    assert (farming.label, farming.level, farming.section) == ("2.", 3, "主要任务")
+    assert by_id[farming.parent_id].heading == "大力实施标准化战略"
+    start = by_heading["启动阶段(2010年6月-2011年7月)"]
+    assert (start.label, start.level, start.section) == ("(一)", 2, "实施步骤")
+    # 一是…四是 inside (九) are inline children one level below it
+    inline = [t for t in tasks if t.inline]
+    assert [t.label for t in inline] == ["一是", "二是", "三是", "四是"]
+    assert {by_id[t.parent_id].heading for t in inline} == {"切实提升重点工程建设质量"}
+    assert {t.level for t in inline} == {3}
+
+
+def test_outline_of_004_inline_items_outside_any_numbered_node(seed_docs):
+    tasks = _tasks(seed_docs, "004")
+    assert [t.label for t in tasks] == ["一是", "二是", "三是"] * 2 + ["一是", "二是", "三是", "四是"] + ["一是", "二是", "三是"]
+    assert all(t.level == 1 and t.parent_id is None and t.inline for t in tasks)
+    assert tasks[0].heading == "完善领导机制"
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_task_spans_are_valid_and_nested(seed_docs, prefix):
+    doc = next(d for doc_id, d in seed_docs.items() if doc_id.startswith(prefix))
+    by_id = {t.task_id: t for t in doc.tasks}
+    for task in doc.tasks:
+        span = doc.text[task.char_start : task.char_end]
+        assert span.startswith(task.label)
+        assert task.heading in span
+        if task.parent_id:
+            parent = by_id[task.parent_id]
+            assert parent.char_start < task.char_start and task.char_end <= parent.char_end
+            assert parent.level < task.level
+
+
+def test_label_families_and_false_labels():
+    text = "一、总则\n(一)目标\n1.到2015年\n(1)提高\n①完善\n1.5亿元投入专项资金。\n(2011-2020年)\n（二）次目标"
+    lines, start = [], 0
+    for line in text.split("\n"):
+        lines.append((start, start + len(line)))
+        start += len(line) + 1
+    tasks = segment(text, lines)
+    assert [(t.label, t.level) for t in tasks] == [("一、", 1), ("(一)", 2), ("1.", 3), ("(1)", 4), ("①", 5), ("（二）", 2)]
+    assert tasks[-1].parent_id == tasks[0].task_id
