@@ -40,7 +40,7 @@ class TaskIndex:
     """
 
     def __init__(self, tasks: Sequence[Any]):
-        self._nodes = sorted(tasks, key=lambda t: (t.char_start, -t.char_end))
+        self._nodes = sorted(tasks, key=lambda t: (t.char_start, -t.char_end, t.level))
         self._starts = [t.char_start for t in self._nodes]
         self._by_id = {t.task_id: t for t in self._nodes}
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import regex
 
-from .common import SpanSet, TaskIndex, alternation, issue_year, load_data, quoted_spans
+from .common import TaskIndex, alternation, issue_year, load_data, quoted_spans
 from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, period_end,
                       point_from_match, quarter_end, parse_number)
 from .phases import phase_spans
@@ -43,15 +43,18 @@ QUALIFIES_RE = regex.compile(_CFG["qualifies_document"])
 
 REC_RE = regex.compile(
     rf"(?P<rec>{alternation(RECURRENCE_OF)})(?:年(?=底|末))?"
-    rf"(?:(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?)?(?P<part>{PART})?(?P<post>{_POST})?")
+    rf"(?:(?P<m>{MONTH})月份?)?(?:(?P<d>{DAY})[日号])?(?P<part>{PART})?(?P<post>{_POST})?")
+# 每年7月1日至次年6月30日 defines a period; it schedules nothing.
+REC_SPAN_RE = regex.compile(rf"{_SP}{SPAN_CONNECTOR}{_SP}(?:次年|下年|翌年|\d|[一二三四五六七八九十〇]+[年月日])")
 
 
 def _nonempty(prefix: str) -> str:
     return rf"(?=(?:{YEAR})年|(?:{MONTH})月){date_point(prefix)}"
 
 
+_NUM_START = r"(?=[\d〇零一二三四五六七八九十])"  # cheap first-character filter
 SPAN_RE = regex.compile(
-    rf"(?<!\d)(?P<start>(?:从|自)?){_nonempty('a')}(?:起|开始)?{_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}"
+    rf"(?<!\d){_NUM_START}{_nonempty('a')}(?:起|开始)?{_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}"
     rf"{_nonempty('b')}(?P<post>{_POST})?")
 YEAR_RANGE_RE = regex.compile(rf"(?<!\d)(?P<ya>{YEAR}){_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}(?P<y>{YEAR})年(?P<part>{PART})?(?P<post>{_POST})?")
 ABS_RE = regex.compile(
@@ -60,22 +63,25 @@ ABS_RE = regex.compile(
 QUARTER_RE = regex.compile(_CFG["quarter"])
 YEAR_END_RE = regex.compile(_CFG["yearless_year_end"])
 MONTH_RE = regex.compile(
-    rf"(?<![\d年月〇零一二三四五六七八九十])(?P<pre>{_PRE})?{_SP}(?P<date>(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?"
+    rf"(?<![\d年月〇零一二三四五六七八九十]){_NUM_START}(?P<date>(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?"
     rf"(?P<part>{PART})?)(?P<post>{_POST})?")
+PRE_BEFORE_RE = regex.compile(rf"(?P<pre>{_PRE}){_SP}$")
 _DATED_START_RE = regex.compile(rf"(?P<y>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{_SP}(?:起)?{_SP}{SPAN_CONNECTOR}{_SP}$")
 
 
 class _Mask:
-    def __init__(self, spans):
-        self.spans = list(spans)
-        self._set = SpanSet(self.spans)
+    """Characters already claimed by an accepted expression or a phase."""
+
+    def __init__(self, size: int, spans):
+        self._bits = bytearray(size)
+        for s, e in spans:
+            self.add(s, e)
 
     def hit(self, s: int, e: int) -> bool:
-        return self._set.overlaps(s, e)
+        return self._bits.find(1, s, max(s + 1, e)) != -1
 
     def add(self, s: int, e: int) -> None:
-        self.spans.append((s, e))
-        self._set = SpanSet(self.spans)
+        self._bits[s:e] = b"\x01" * (e - s)
 
 
 def _bracketed_alone(text: str, s: int, e: int) -> bool:
@@ -90,7 +96,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     index = TaskIndex(doc.tasks)
     iy = issue_year(doc)
     quoted = quoted_spans(text)
-    mask = _Mask(phase_spans(doc))
+    mask = _Mask(len(text), phase_spans(doc))
     rows: list[tuple[int, int, str | None, str | None]] = []  # start, end, date, recurrence
 
     def blocked(s: int, e: int) -> bool:
@@ -104,8 +110,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         s, e = m.span()
         if blocked(s, e):
             continue
-        rest = text[e:e + 2]
-        if rest[:1] in ("至", "到", "-", "—", "~", "～"):
+        if REC_SPAN_RE.match(text, e):
             continue
         if not (m["m"] or m["part"] or m["post"]) and QUALIFIES_RE.match(text, e):
             continue
@@ -184,7 +189,10 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
     for m in MONTH_RE.finditer(text):
         s, e = m.span()
-        pre, post, part = m["pre"], m["post"], m["part"]
+        pm = PRE_BEFORE_RE.search(text, max(0, s - 4), s)
+        if pm:
+            s = pm.start()
+        pre, post, part = (pm["pre"] if pm else None), m["post"], m["part"]
         if not (post or (pre in KEEP and part in END_PARTS)):
             continue
         ts = s if pre in KEEP else m.start("date")

@@ -27,7 +27,7 @@ HEADING_RE = regex.compile(alternation(_CFG["schedule_headings"]))
 INTRO_RE = regex.compile("|".join(_CFG["schedule_intro_patterns"]))
 _SUFFIX = alternation(_CFG["name_suffixes"])
 NOT_NAMES = set(_CFG["not_names"])
-_NAME = rf"[\p{{Han}}“”]{{1,{int(_CFG['name_max_chars'])}}}?{_SUFFIX}"
+_NAME = rf"[\p{{Han}}“”]{{1,{int(_CFG['name_max_chars'])}}}?{_SUFFIX}(?!性)"
 _ORD = _CFG["ordinal_pattern"]
 _LABEL = (r"(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
           r"|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
@@ -75,7 +75,7 @@ def _next_heading(text: str, pos: int) -> int:
 
 
 def _valid_name(name: str | None) -> bool:
-    return bool(name) and name not in NOT_NAMES and len(name) >= 3 and not name.startswith(("第", "“"))
+    return bool(name) and name not in NOT_NAMES and len(name) >= 3 and not name.startswith("第")
 
 
 def find_phases(doc: Any) -> list[dict[str, Any]]:

@@ -40,7 +40,8 @@ TIME_UNITS = set(_CFG["time_units"])
 UNIT_ALIASES: dict[str, str] = _CFG["unit_aliases"]
 _unit_literals = (set(CLASSIFIERS) | TIME_UNITS | set(_CFG["percent_signs"])
                   | {m + c for m in _CFG["magnitudes"] for c in CLASSIFIERS})
-_UNIT = rf"(?:{alternation(_unit_literals)}|[万亿](?=及以上|以上|以下|左右|以内|[，。；、,;)）\s]|$))"
+_UNIT_FIRST = "[" + "".join(sorted({u[0] for u in _unit_literals} | {"万", "亿"})).replace("%", "%") + "]"
+_UNIT = rf"(?={_UNIT_FIRST})(?:{alternation(_unit_literals)}|[万亿](?=及以上|以上|以下|左右|以内|[，。；、,;)）\s]|$))"
 NUM_RE = regex.compile(
     rf"(?<![\d.])(?:百分之(?P<pnum>{ARABIC}|{CN_NUM})"
     rf"|(?P<num>{_NUMV}(?:[%％]?{_SP}{CONNECTOR}{_SP}{_NUMV})?)(?P<approx>[余多])?{_SP}(?P<unit>{_UNIT})(?:[余多](?![少]))?)")
@@ -73,7 +74,11 @@ _HEADS = sorted(set(_CFG["strip_heads"]) | set(_CFG["forward_cues"])
                 | {v for v in OBJECT_VERBS if len(v) >= 2}, key=len, reverse=True)
 _VERB_HEADS = sorted(set(_HEADS) | OBJECT_VERBS, key=len, reverse=True)
 _FUNCTION_WORDS = set(_VERB_HEADS) | set(_CFG["strip_tails"]) | set(_CFG["adverbs"])
-_TAILS = sorted(_CFG["strip_tails"], key=len, reverse=True)
+HEAD_RE = regex.compile(alternation(_HEADS))
+VERB_HEAD_RE = regex.compile(alternation(_VERB_HEADS))
+TAIL_RE = regex.compile(alternation(_CFG["strip_tails"]) + "$")
+FUNCTION_RE = regex.compile(f"{alternation(_FUNCTION_WORDS)}{{1,8}}")
+JUNK = " \t\u3000\u00a0、,，的:：\"'"
 BASELINE_RE = regex.compile("|".join(_CFG["baseline_patterns"]))
 METRIC_RE = regex.compile(rf"(?:{alternation(_CFG['metric_suffixes'])})$")
 YEAR_CUE_RE = regex.compile(
@@ -92,27 +97,22 @@ def _strip(text: str, s: int, e: int, governed: bool = False) -> tuple[int, int]
     """Trim an indicator span: a list label, punctuation, leading verbs/cues
     (counting verbs too when ``governed``), trailing adverbs, a comparison
     baseline, unbalanced brackets."""
-    junk = " \t\u3000\u00a0、,，的:：\"'"
-    heads = _VERB_HEADS if governed else _HEADS
+    head_re = VERB_HEAD_RE if governed else HEAD_RE
     lm = LABEL_RE.match(text, s, e)
     if lm:
         s = lm.end()
     for _ in range(6):
         before = (s, e)
-        while s < e and text[s] in junk:
+        while s < e and text[s] in JUNK:
             s += 1
-        while e > s and text[e - 1] in junk:
+        while e > s and text[e - 1] in JUNK:
             e -= 1
-        seg = text[s:e]
-        for h in heads:
-            if seg.startswith(h) and e - s - len(h) >= 2:
-                s += len(h)
-                break
-        seg = text[s:e]
-        for t in _TAILS:
-            if seg.endswith(t) and e - s - len(t) >= 2:
-                e -= len(t)
-                break
+        h = head_re.match(text, s, e)
+        if h and e - h.end() >= 2:
+            s = h.end()
+        t = TAIL_RE.search(text, max(s, e - 4), e)
+        if t and t.start() - s >= 2:
+            e = t.start()
         if (s, e) == before:
             break
     m = BASELINE_RE.search(text, s, e)
@@ -129,17 +129,8 @@ def _strip(text: str, s: int, e: int, governed: bool = False) -> tuple[int, int]
 
 def _function_only(seg: str) -> bool:
     """True when the phrase is nothing but cue words/adverbs (逐步将, 全市)."""
-    seg = seg.strip(" 、,，的")
-    for _ in range(8):
-        if not seg:
-            return True
-        for w in sorted(_FUNCTION_WORDS, key=len, reverse=True):
-            if seg.startswith(w):
-                seg = seg[len(w):]
-                break
-        else:
-            return False
-    return not seg
+    seg = seg.strip(JUNK)
+    return not seg or FUNCTION_RE.fullmatch(seg) is not None
 
 
 def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:

@@ -9,7 +9,15 @@ import sys
 def _run(args: argparse.Namespace) -> int:
     from pipeline.run import run
 
-    summary = run(args.inputs, args.out)
+    summary = run(
+        args.inputs,
+        args.out,
+        workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        time_limit=args.time_limit,
+    )
     print(summary.render())
     return 0
 
@@ -26,6 +34,9 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from pipeline.engines import default_workers
+    from pipeline.run import DOC_TIME_LIMIT
+
     main = argparse.ArgumentParser(
         prog="policy-pipeline",
         description="Turn Chinese government policy notices into evidence-linked Parquet tables.",
@@ -35,6 +46,15 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="process files or folders (recursively) and write the tables")
     run.add_argument("inputs", nargs="+", help=".txt / .html files or folders holding them")
     run.add_argument("--out", required=True, help="folder for the Parquet tables")
+    run.add_argument("--workers", type=int, default=default_workers(),
+                     help="worker processes (default: all cores); 1 runs in this process")
+    run.add_argument("--engine", choices=["local", "dask"], default="local",
+                     help="local worker processes, or a dask.distributed cluster")
+    run.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a LocalCluster)")
+    run.add_argument("--resume", action="store_true",
+                     help="keep batches an earlier (possibly killed) run finished; redo the rest")
+    run.add_argument("--time-limit", type=float, default=DOC_TIME_LIMIT,
+                     help="seconds one document may take before it becomes an errors row (0: no limit)")
     run.set_defaults(handler=_run)
 
     score = commands.add_parser("score", help="score a run's tables against hand-labelled gold")

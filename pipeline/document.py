@@ -42,7 +42,7 @@ class Document:
     source: str  # path (or record locator) of the input
     format: str = "text"  # "text" | "html" | "html-fragment"
     encoding: str | None = None
-    raw_text: str = ""  # decoded input, HTML already turned into lines
+    content_sha256: str = ""  # of the raw input bytes (records: of their UTF-8 text)
     text: str = ""  # clean text: the only thing offsets point into
     script: str | None = None  # "simplified" | "traditional" | "mixed"
     had_pinyin: bool = False
@@ -52,6 +52,7 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict)  # fields read from removed page-metadata lines
     tasks: list[TaskNode] = field(default_factory=list)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> records
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds spent on this document
 
     @property
     def issue_date(self) -> str | None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import os
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 from charset_normalizer import from_bytes
+
+from pipeline.sources import InputError, Source
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -44,48 +43,12 @@ _HAN = regex.compile(r"\p{Han}")
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
-class InputError(Exception):
-    """A document that cannot be read; becomes a row of the errors table."""
-
-    def __init__(self, stage: str, message: str, source: str | None = None):
-        super().__init__(message)
-        self.stage = stage
-        self.source = source
-
-
-@dataclass(slots=True)
-class Source:
-    doc_id: str
-    path: Path
-
-
 @dataclass(slots=True)
 class Loaded:
     text: str  # decoded, HTML already turned into lines
     format: str  # text | html | html-fragment
     encoding: str
     sha256: str
-
-
-def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Source | InputError]:
-    """Every file under the inputs, recursively, in a stable order.
-
-    Hidden files and folders (`.git`, `.DS_Store`) are skipped; a path that
-    does not exist is reported, not raised.
-    """
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        file = Path(root) / name
-                        yield Source(file.stem, file)
-        elif path.is_file():
-            yield Source(path.stem, path)
-        else:
-            yield InputError("discover", f"input not found: {path}", source=str(path))
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -150,6 +113,8 @@ def check_text(text: str) -> None:
 
 
 def load(source: Source) -> Loaded:
+    if source.path is None:
+        return _load_record(source)
     suffix = source.path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise InputError("load", f"unsupported file type {suffix or '(none)'!r}: expected .txt, .html or .htm")
@@ -158,12 +123,21 @@ def load(source: Source) -> Loaded:
         raise InputError("load", f"file too large ({size:,} bytes; limit {MAX_BYTES:,})")
     data = source.path.read_bytes()
     text, encoding = decode(data)
+    return _to_lines(text, suffix in HTML_SUFFIXES, encoding, hashlib.sha256(data).hexdigest())
+
+
+def _load_record(source: Source) -> Loaded:
+    text = source.text or ""
+    return _to_lines(text, source.html, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _to_lines(text: str, is_html: bool, encoding: str, sha256: str) -> Loaded:
     check_text(text)
-    if suffix in HTML_SUFFIXES:
+    if is_html:
         text, fmt = html_to_lines(text), "html"
     elif looks_like_html(text):
         text, fmt = html_to_lines(text), "html-fragment"
     else:
         fmt = "text"
     check_text(text)
-    return Loaded(text=text, format=fmt, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+    return Loaded(text=text, format=fmt, encoding=encoding, sha256=sha256)

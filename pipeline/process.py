@@ -5,14 +5,17 @@ clusters) calls `process` and never reaches inside it.
 """
 from __future__ import annotations
 
+import functools
+import time
 from pathlib import Path
 
 from pipeline.clean import clean
 from pipeline.document import Document
 from pipeline.fields import extract_fields
-from pipeline.load import InputError, Loaded, Source, load
+from pipeline.load import Loaded, load
 from pipeline.normalise import normalise
 from pipeline.outline import segment
+from pipeline.sources import InputError, Source
 
 
 class StageError(Exception):
@@ -23,13 +26,18 @@ class StageError(Exception):
         self.stage = stage
 
 
-def _run_stage(stage: str, function, *args):
+def _run_stage(timings: dict[str, float], stage: str, function, *args):
+    started = time.perf_counter()
     try:
         return function(*args)
     except (InputError, StageError):
         raise
+    except RecursionError as error:
+        raise StageError(stage, f"input nests too deeply: {error}") from error
     except Exception as error:  # any bug or bad input in a stage is this document's error, not the run's
         raise StageError(stage, f"{type(error).__name__}: {error}") from error
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
 def build(doc_id: str, source: str, loaded: Loaded) -> Document:
@@ -37,31 +45,35 @@ def build(doc_id: str, source: str, loaded: Loaded) -> Document:
     from extractors import EXTRACTORS  # imported here: extractors depend on pipeline.document
 
     doc = Document(doc_id=doc_id, source=source, format=loaded.format, encoding=loaded.encoding)
-    doc.raw_text = loaded.text
-    normalised = _run_stage("normalise", normalise, loaded.text)
+    doc.content_sha256 = loaded.sha256
+    stage = functools.partial(_run_stage, doc.timings)
+    normalised = stage("normalise", normalise, loaded.text)
     doc.script, doc.pinyin_removed = normalised.script, normalised.pinyin_removed
     doc.had_pinyin = normalised.pinyin_removed > 0
-    cleaned = _run_stage("clean", clean, normalised.text)
+    cleaned = stage("clean", clean, normalised.text)
     doc.text, doc.removed, doc.metadata = cleaned.text, cleaned.removed, cleaned.metadata
-    doc.tasks = _run_stage("outline", segment, doc.text, doc.line_spans())
+    doc.tasks = stage("outline", segment, doc.text, doc.line_spans())
     first_task = doc.tasks[0].char_start if doc.tasks else None
-    doc.fields = _run_stage("fields", extract_fields, doc.text, first_task, doc.metadata)
+    doc.fields = stage("fields", extract_fields, doc.text, first_task, doc.metadata)
     for kind, extract in EXTRACTORS.items():
-        doc.records[kind] = _run_stage("extract", extract, doc)
+        doc.records[kind] = stage("extract", extract, doc)
     return doc
 
 
-def process(source: Source) -> tuple[Document, str]:
-    """(document, sha256 of its bytes); raises InputError or StageError."""
-    loaded = _run_stage("load", load, source)
-    return build(source.doc_id, str(source.path), loaded), loaded.sha256
+def process(source: Source) -> Document:
+    """Load and build one source; raises InputError or StageError."""
+    timings: dict[str, float] = {}
+    loaded = _run_stage(timings, "load", load, source)
+    doc = build(source.doc_id, source.locator, loaded)
+    doc.timings["load"] = timings["load"]
+    return doc
 
 
 def process_path(path: str | Path) -> Document:
     path = Path(path)
-    return process(Source(path.stem, path))[0]
+    return process(Source(doc_id=path.stem, locator=str(path), path=path))
 
 
 def process_text(text: str, doc_id: str = "text") -> Document:
-    """Run the pipeline on a string (already decoded plain text)."""
-    return build(doc_id, "<text>", Loaded(text=text, format="text", encoding="utf-8", sha256=""))
+    """Run the pipeline on a string (decoded plain text or HTML)."""
+    return process(Source(doc_id=doc_id, locator="<text>", text=text))

@@ -1,17 +1,28 @@
-"""Running the pipeline over many inputs and writing the tables.
+"""Running the pipeline over a corpus: batches, parts, resume, compaction.
 
-Each table is written as it goes, one Parquet row group per batch of
-documents, into a temporary file in the output folder; only a finished run
-renames the files into place, so a crash never leaves a half-written table
-and the tables of an earlier run stay intact until the new ones are whole.
+A run streams its inputs and cuts them into batches at content-defined
+boundaries (a document closes a batch when a hash of its doc_id says so), so
+that adding or editing one document changes only the batch it falls in. Each
+batch is processed by an engine (this process, a pool of worker processes, or
+a Dask cluster) and written as one folder of Parquet parts named by a hash of
+its documents' ids and contents; the folder appears by an atomic rename once
+every part is whole. `--resume` skips batches whose folder exists. At the
+end the parts are concatenated in input order into `DIR/<table>.parquet`
+(temp file, then rename), so the tables do not depend on the worker count and
+a run killed at any point, then resumed, writes the same tables.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import sys
+import shutil
+import signal
+import threading
 import time
+import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,46 +30,85 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.document import Document
-from pipeline.load import InputError, Source, discover
 from pipeline.process import StageError, process
 from pipeline.schemas import SCHEMAS
+from pipeline.sources import InputError, Source, discover, estimate_count
 
-BATCH_DOCS = 200  # documents per row group: bounds memory however large the corpus
-
-
-class TableWriter:
-    """Appends rows to one Parquet table through a temp file; `commit` renames it into place."""
-
-    def __init__(self, out_dir: Path, table: str):
-        self.table = table
-        self.schema = SCHEMAS[table]
-        self.final = out_dir / f"{table}.parquet"
-        self.temp = out_dir / f".{table}.parquet.tmp-{os.getpid()}"
-        self.rows: list[dict] = []
-        self.count = 0
-        self._writer = pq.ParquetWriter(self.temp, self.schema, compression="zstd")
-
-    def add(self, rows: Iterable[dict]) -> None:
-        self.rows.extend(rows)
-
-    def flush(self) -> None:
-        if self.rows:
-            columns = {name: [row.get(name) for row in self.rows] for name in self.schema.names}
-            self._writer.write_table(pa.Table.from_pydict(columns, schema=self.schema))
-            self.count += len(self.rows)
-            self.rows = []
-
-    def commit(self) -> None:
-        self.flush()
-        self._writer.close()
-        os.replace(self.temp, self.final)
-
-    def abort(self) -> None:
-        self._writer.close()
-        self.temp.unlink(missing_ok=True)
+PARTS = "_parts"
+BATCH_MEAN = 64  # documents per batch on average (content-defined boundaries)
+BATCH_MAX = 4 * BATCH_MEAN
+DOC_TIME_LIMIT = 120.0  # seconds one document may take before it becomes an errors row
 
 
-def document_rows(doc: Document, sha256: str) -> dict[str, list[dict]]:
+@dataclass(slots=True)
+class Batch:
+    key: str  # hash of its items' doc_ids and contents: the name of its parts folder
+    items: list[Source | InputError]
+
+
+@dataclass
+class BatchResult:
+    key: str
+    documents: int = 0
+    errors: dict[str, int] = field(default_factory=dict)  # stage -> count
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows
+    chars: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    skipped: bool = False  # done by an earlier run (resume)
+
+
+class DocumentTimeout(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _closes_batch(doc_id: str) -> bool:
+    digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % BATCH_MEAN == 0
+
+
+def _item_key(item: Source | InputError) -> str:
+    if isinstance(item, InputError):
+        return f"error\t{item.source}\t{item.doc_id}\t{item.stage}\t{item}"
+    try:
+        content = item.content_hash()
+    except OSError as error:  # unreadable now: the worker will report it
+        content = f"unreadable:{error}"
+    return f"{item.doc_id}\t{item.locator}\t{content}"
+
+
+def plan(inputs: Iterable[str | os.PathLike]) -> Iterator[Batch]:
+    """Batches in input order; a repeated doc_id becomes an error item."""
+    seen: dict[str, str] = {}
+    items: list[Source | InputError] = []
+    digest = hashlib.sha256()
+    for item in discover(inputs):
+        if isinstance(item, Source):
+            if item.doc_id in seen:
+                item = InputError(
+                    "discover",
+                    f"duplicate doc_id {item.doc_id!r}: already produced by {seen[item.doc_id]}",
+                    source=item.locator,
+                    doc_id=item.doc_id,
+                )
+            else:
+                seen[item.doc_id] = item.locator
+        items.append(item)
+        digest.update(_item_key(item).encode("utf-8") + b"\n")
+        closes = isinstance(item, Source) and _closes_batch(item.doc_id)
+        if closes or len(items) >= BATCH_MAX:
+            yield Batch(digest.hexdigest()[:32], items)
+            items, digest = [], hashlib.sha256()
+    if items:
+        yield Batch(digest.hexdigest()[:32], items)
+
+
+# ---------------------------------------------------------------- one batch
+
+
+def document_rows(doc: Document) -> dict[str, list[dict]]:
     """The rows one document contributes to each table."""
     rows: dict[str, list[dict]] = {
         "documents": [
@@ -67,7 +117,7 @@ def document_rows(doc: Document, sha256: str) -> dict[str, list[dict]]:
                 "source": doc.source,
                 "format": doc.format,
                 "encoding": doc.encoding,
-                "content_sha256": sha256,
+                "content_sha256": doc.content_sha256,
                 **{k: doc.fields.get(k) for k in ("title", "doc_number", "issuer", "issue_date", "region")},
                 "script": doc.script,
                 "had_pinyin": doc.had_pinyin,
@@ -103,72 +153,195 @@ def document_rows(doc: Document, sha256: str) -> dict[str, list[dict]]:
     return rows
 
 
-@dataclass
-class RunSummary:
-    out_dir: Path
-    documents: int = 0
-    errors: Counter = field(default_factory=Counter)  # stage -> count
-    rows: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def render(self) -> str:
-        lines = [
-            f"Wrote tables to {self.out_dir}/",
-            f"  documents: {self.documents} processed, {sum(self.errors.values())} failed"
-            + (f" ({', '.join(f'{s}: {n}' for s, n in sorted(self.errors.items()))})" if self.errors else ""),
-        ]
-        for table, count in self.rows.items():
-            lines.append(f"  {table + '.parquet':<22} {count:>7} rows")
-        rate = self.documents / self.seconds if self.seconds else 0.0
-        lines.append(f"  {self.seconds:.1f} s ({rate:.1f} documents/s)")
-        return "\n".join(lines)
-
-
-def _error_row(source: str, doc_id: str | None, stage: str, message: str) -> dict:
+def _error_row(source: str | None, doc_id: str | None, stage: str, message: str) -> dict:
     return {"source": source, "doc_id": doc_id, "stage": stage, "error": message}
 
 
-def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, log=sys.stderr) -> RunSummary:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = RunSummary(out_dir=out)
-    started = time.perf_counter()
-    writers = {table: TableWriter(out, table) for table in SCHEMAS}
-    seen: dict[str, str] = {}
+def _with_time_limit(source: Source, limit: float) -> Document:
+    """process(source), interrupted after `limit` seconds where signals allow
+    it (the main thread of a process: the local engines). Elsewhere (Dask's
+    worker threads) the bounded patterns are the only guard."""
+    if limit <= 0 or threading.current_thread() is not threading.main_thread():
+        return process(source)
+
+    def expire(signum, frame):
+        raise DocumentTimeout(f"took longer than {limit:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        for n, item in enumerate(discover(inputs), 1):
-            if isinstance(item, InputError):
-                writers["errors"].add([_error_row(item.source or "", None, item.stage, str(item))])
-                summary.errors[item.stage] += 1
+        return process(source)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process_batch(batch: Batch, parts_dir: str, time_limit: float = DOC_TIME_LIMIT) -> BatchResult:
+    """Process one batch and write its parts folder atomically. Idempotent:
+    a batch already written (by a retry elsewhere) is left as it is."""
+    final = Path(parts_dir) / batch.key
+    result = BatchResult(batch.key)
+    if final.is_dir():
+        return _read_result(final, skipped=True)
+    rows: dict[str, list[dict]] = {table: [] for table in SCHEMAS}
+    errors: Counter = Counter()
+    for item in batch.items:
+        if isinstance(item, InputError):
+            rows["errors"].append(_error_row(item.source, item.doc_id, item.stage, str(item)))
+            errors[item.stage] += 1
+            continue
+        try:
+            doc = _with_time_limit(item, time_limit)
+        except (InputError, StageError) as error:
+            rows["errors"].append(_error_row(item.locator, item.doc_id, error.stage, str(error)))
+            errors[error.stage] += 1
+            continue
+        except DocumentTimeout as error:
+            rows["errors"].append(_error_row(item.locator, item.doc_id, "timeout", str(error)))
+            errors["timeout"] += 1
+            continue
+        result.documents += 1
+        result.chars += len(doc.text)
+        for stage, seconds in doc.timings.items():
+            result.seconds[stage] = result.seconds.get(stage, 0.0) + seconds
+        for table, table_rows in document_rows(doc).items():
+            rows[table].extend(table_rows)
+    result.errors = dict(errors)
+    result.rows = {table: len(table_rows) for table, table_rows in rows.items()}
+
+    started = time.perf_counter()
+    temp = Path(parts_dir) / f".tmp-{batch.key}-{uuid.uuid4().hex[:8]}"
+    temp.mkdir(parents=True)
+    for table, table_rows in rows.items():
+        schema = SCHEMAS[table]
+        columns = {name: [row.get(name) for row in table_rows] for name in schema.names}
+        pq.write_table(pa.Table.from_pydict(columns, schema=schema), temp / f"{table}.parquet", compression="zstd")
+    result.seconds["write"] = time.perf_counter() - started
+    (temp / "result.json").write_text(json.dumps(result.__dict__), encoding="utf-8")
+    try:
+        os.rename(temp, final)  # atomic: the folder is whole or absent
+    except OSError:  # the same batch finished first elsewhere (a retried task)
+        shutil.rmtree(temp, ignore_errors=True)
+    return result
+
+
+def _read_result(folder: Path, skipped: bool) -> BatchResult:
+    data = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    result = BatchResult(**data)
+    result.skipped = skipped
+    return result
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class RunSummary:
+    out_dir: Path
+    engine: str = "local"
+    workers: int = 1
+    documents: int = 0
+    skipped_batches: int = 0
+    batches: int = 0
+    errors: Counter = field(default_factory=Counter)  # stage -> count
+    rows: dict[str, int] = field(default_factory=dict)
+    chars: int = 0
+    stage_seconds: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def add(self, result: BatchResult) -> None:
+        self.batches += 1
+        self.skipped_batches += result.skipped
+        self.documents += result.documents
+        self.chars += result.chars
+        self.errors.update(result.errors)
+        self.stage_seconds.update(result.seconds)
+
+    def render(self) -> str:
+        failed = sum(self.errors.values())
+        lines = [
+            f"Wrote tables to {self.out_dir}/",
+            f"  documents: {self.documents} processed, {failed} failed"
+            + (f" ({', '.join(f'{s}: {n}' for s, n in sorted(self.errors.items()))})" if failed else ""),
+        ]
+        if self.skipped_batches:
+            lines.append(f"  resumed: {self.skipped_batches} of {self.batches} batches were already done")
+        for table, count in self.rows.items():
+            lines.append(f"  {table + '.parquet':<22} {count:>7} rows")
+        rate = self.documents / self.seconds if self.seconds else 0.0
+        lines.append(
+            f"  {self.seconds:.1f} s, {rate:.1f} documents/s, {self.engine} engine, {self.workers} worker(s)"
+        )
+        return "\n".join(lines)
+
+
+def run(
+    inputs: Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    time_limit: float = DOC_TIME_LIMIT,
+    progress=None,
+) -> RunSummary:
+    """Process every input and write the tables into out_dir."""
+    from pipeline.engines import make_engine
+    from pipeline.progress import Progress
+
+    out = Path(out_dir)
+    parts = out / PARTS
+    if not resume and parts.exists():
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True, exist_ok=True)
+    for stale in parts.glob(".tmp-*"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
+
+    summary = RunSummary(out_dir=out, engine=engine, workers=workers)
+    started = time.perf_counter()
+    inputs = list(inputs)
+    progress = progress or Progress(total=lambda: estimate_count(inputs))
+    order: list[str] = []
+
+    def planned() -> Iterator[Batch]:
+        for batch in plan(inputs):
+            order.append(batch.key)
+            if resume and (parts / batch.key).is_dir():
+                result = _read_result(parts / batch.key, skipped=True)
+                summary.add(result)
+                progress.update(result)
                 continue
-            rows = _process_one(item, seen, summary)
-            for table, table_rows in rows.items():
-                writers[table].add(table_rows)
-            if n % BATCH_DOCS == 0:
-                for writer in writers.values():
-                    writer.flush()
-                print(f"  … {n} inputs, {summary.documents} documents", file=log)
-        for writer in writers.values():
-            writer.commit()
-    except BaseException:
-        for writer in writers.values():
-            writer.abort()
-        raise
-    summary.rows = {table: writer.count for table, writer in writers.items()}
+            yield batch
+
+    with make_engine(engine, workers, scheduler) as pool:
+        for result in pool.map_batches(planned(), str(parts), time_limit):
+            summary.add(result)
+            progress.update(result)
+    progress.close()
+
+    summary.rows = compact(parts, order, out)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _process_one(source: Source, seen: dict[str, str], summary: RunSummary) -> dict[str, list[dict]]:
-    if source.doc_id in seen:
-        message = f"duplicate doc_id {source.doc_id!r}: already produced by {seen[source.doc_id]}"
-        summary.errors["discover"] += 1
-        return {"errors": [_error_row(str(source.path), source.doc_id, "discover", message)]}
-    try:
-        doc, sha256 = process(source)
-    except (InputError, StageError) as error:
-        summary.errors[error.stage] += 1
-        return {"errors": [_error_row(str(source.path), source.doc_id, error.stage, str(error))]}
-    seen[source.doc_id] = str(source.path)
-    summary.documents += 1
-    return document_rows(doc, sha256)
+def compact(parts: Path, order: list[str], out: Path) -> dict[str, int]:
+    """Concatenate the batches' parts in input order into DIR/<table>.parquet;
+    parts no longer in the plan (edited or removed documents) are deleted."""
+    counts = {}
+    for table, schema in SCHEMAS.items():
+        temp = out / f".{table}.parquet.tmp-{os.getpid()}"
+        with pq.ParquetWriter(temp, schema, compression="zstd") as writer:
+            count = 0
+            for key in order:
+                part = pq.read_table(parts / key / f"{table}.parquet", schema=schema)
+                if part.num_rows:
+                    writer.write_table(part)
+                    count += part.num_rows
+        os.replace(temp, out / f"{table}.parquet")
+        counts[table] = count
+    keep = set(order)
+    for folder in parts.iterdir():
+        if folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return counts

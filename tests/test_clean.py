@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from pipeline.clean import clean
-from pipeline.load import Source, load
+from pipeline.load import load
+from pipeline.sources import Source
 from pipeline.normalise import normalise
 from tests.conftest import SEEDS, devcorpus_pages
 
@@ -68,7 +69,7 @@ def test_metadata_fields_harvested():
 def test_every_line_is_kept_or_recorded_as_removed(path):
     """Nothing disappears silently: the normalised lines are exactly the kept
     lines plus the removed ones (stray pipes re-attached), in order."""
-    normalised = normalise(load(Source(path.stem, path)).text).text.split("\n")
+    normalised = normalise(load(Source(path.stem, str(path), path=path)).text).text.split("\n")
     result = clean("\n".join(normalised))
     kept = iter(result.text.split("\n")) if result.text else iter(())
     removed = {r.line_no: r for r in result.removed if r.reason != "stray-pipe"}

@@ -6,7 +6,8 @@ import os
 import pandas as pd
 import pytest
 
-from pipeline.load import InputError, Source, decode, load, looks_like_html
+from pipeline.load import decode, load, looks_like_html
+from pipeline.sources import InputError, Source
 from pipeline.run import run
 from tests.conftest import seed
 
@@ -49,7 +50,7 @@ def test_undecodable_inputs_raise_input_error(data, message):
 def test_html_fragment_in_txt_is_read_as_html(tmp_path):
     path = tmp_path / "fragment.txt"
     path.write_text("<p>一、总体要求</p><p>到2015年,覆盖率&nbsp;达到70%。</p><p>二、保障措施</p>", encoding="utf-8")
-    loaded = load(Source("fragment", path))
+    loaded = load(Source("fragment", str(path), path=path))
     assert loaded.format == "html-fragment"
     assert loaded.text.split("\n") == ["一、总体要求", "到2015年,覆盖率 达到70%。", "二、保障措施"]
 
@@ -70,7 +71,7 @@ def test_html_page_keeps_content_drops_script(tmp_path):
     )
     path = tmp_path / "page.html"
     path.write_text(page, encoding="utf-8")
-    loaded = load(Source("page", path))
+    loaded = load(Source("page", str(path), path=path))
     assert loaded.format == "html"
     assert "alert" not in loaded.text and "evil" not in loaded.text
     assert "到2015年,主要农产品的标准覆盖率达到70%以上。(牵头单位:市农业局)" in loaded.text.split("\n")

@@ -61,13 +61,15 @@ def test_crash_leaves_earlier_tables_intact(tmp_path, monkeypatch):
     before = {t: (tmp_path / f"{t}.parquet").read_bytes() for t in SCHEMAS}
 
     def crash(*args):
-        raise KeyboardInterrupt  # an interrupt is not a per-document error: the run stops
+        raise MemoryError("simulated crash")  # not a per-document error: the run stops
 
-    monkeypatch.setattr(run_module, "_process_one", crash)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr("pipeline.engines.process_batch", crash)
+    with pytest.raises(MemoryError):
         run_module.run([CORPUS], tmp_path)
     assert {t: (tmp_path / f"{t}.parquet").read_bytes() for t in SCHEMAS} == before
     assert not list(tmp_path.glob(".*tmp*"))
+    monkeypatch.undo()
+    assert run_module.run([CORPUS], tmp_path, resume=True).rows == run_module.run([CORPUS], tmp_path).rows
 
 
 def test_cli_run_prints_summary(tmp_path, capsys):

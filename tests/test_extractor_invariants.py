@@ -1,0 +1,115 @@
+"""Invariants of the extractors: task lookup, evidence offsets, schema columns,
+safety on pathological input, and behaviour on the bundled corpus."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors import EXTRACTORS
+from extractors.common import TaskIndex
+from pipeline.document import Document, TaskNode
+from pipeline.schemas import COLUMNS
+
+EVIDENCE = {"units": "unit", "targets": "text", "deadlines": "text", "phases": "text"}
+CORPUS = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"))
+
+
+# --- innermost task lookup --------------------------------------------------------
+
+@st.composite
+def trees(draw):
+    """A random properly nested outline over [0, 1000) and its nodes."""
+    nodes: list[TaskNode] = []
+
+    def grow(start, end, parent, level, depth):
+        cuts = sorted(draw(st.sets(st.integers(start + 1, end - 1), max_size=4))) if end - start > 2 else []
+        bounds = [start, *cuts, end]
+        for a, b in zip(bounds, bounds[1:]):
+            if draw(st.booleans()):
+                continue
+            tid = f"t{len(nodes) + 1:03d}"
+            inline = level > 1 and draw(st.booleans())
+            nodes.append(TaskNode(tid, parent, level, "x", "h", None, a, b, inline))
+            if depth < 3:
+                grow(a, b, tid, level + 1, depth + 1)
+
+    grow(0, 1000, None, 1, 0)
+    return nodes
+
+
+def _brute(nodes, pos, numbered):
+    containing = [t for t in nodes if t.char_start <= pos < t.char_end]
+    if not containing:
+        return None
+    best = max(containing, key=lambda t: (t.char_start, -t.char_end, t.level))
+    if numbered:
+        numbered_nodes = [t for t in containing if not t.inline]
+        if numbered_nodes:
+            return max(numbered_nodes, key=lambda t: (t.char_start, -t.char_end, t.level)).task_id
+    return best.task_id
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees(), st.lists(st.integers(0, 999), min_size=1, max_size=20))
+def test_innermost_matches_brute_force(nodes, positions):
+    index = TaskIndex(nodes)
+    for pos in positions:
+        assert index.innermost(pos) == _brute(nodes, pos, False)
+        assert index.innermost(pos, numbered=True) == _brute(nodes, pos, True)
+
+
+# --- records ----------------------------------------------------------------------
+
+def _doc(text: str, issue: str | None = None) -> Document:
+    return Document(doc_id="t", source="<t>", text=text, fields={"issue_date": issue})
+
+
+def _check(doc: Document) -> None:
+    for kind, extract in EXTRACTORS.items():
+        columns = [c for c, _, _ in COLUMNS[kind] if c != "doc_id"]
+        for r in extract(doc):
+            assert list(r) == columns
+            assert 0 <= r["char_start"] <= r["char_end"] <= len(doc.text)
+            assert doc.text[r["char_start"]:r["char_end"]] == r[EVIDENCE[kind]]
+
+
+ALPHABET = st.sampled_from(list("到年月日前底每季度以上达到个项%0123456789一二两三十(牵头单位:配合责任部门)、,，;。\n阶段至-—由市局")) 
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=300), st.sampled_from([None, "2018-10-29"]))
+def test_random_text_keeps_invariants(text, issue):
+    _check(_doc(text, issue))
+
+
+PATHOLOGICAL = [
+    "1" * 20000 + "年",
+    "(" * 5000 + "牵头单位:" + "市局、" * 3000,
+    "由" + "市" * 20000 + "牵头",
+    "到" * 10000 + "2015年",
+    "每年" * 5000,
+    "阶段(" * 4000,
+    "一二三四五六七八九十" * 2000 + "个",
+    "、" * 20000 + "达到90%以上",
+    ("(一)启动阶段(2010年6月-2011年7月)\n" * 2000),
+]
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=range(len(PATHOLOGICAL)))
+def test_pathological_input_is_fast(text):
+    doc = _doc(text, "2018-01-01")
+    t0 = time.perf_counter()
+    _check(doc)
+    assert time.perf_counter() - t0 < 10
+
+
+@pytest.mark.skipif(not CORPUS, reason="no bundled corpus")
+def test_corpus_records_keep_invariants():
+    from pipeline.process import process_path
+    for path in CORPUS:
+        doc = process_path(path)
+        _check(doc)
