@@ -45,7 +45,7 @@ REC_RE = regex.compile(
     rf"(?P<rec>{alternation(RECURRENCE_OF)})(?:年(?=底|末))?"
     rf"(?:(?P<m>{MONTH})月份?)?(?:(?P<d>{DAY})[日号])?(?P<part>{PART})?(?P<post>{_POST})?")
 # 每年7月1日至次年6月30日 defines a period; it schedules nothing.
-REC_SPAN_RE = regex.compile(rf"{_SP}{SPAN_CONNECTOR}{_SP}(?:次年|下年|翌年|\d|[一二三四五六七八九十〇]+[年月日])")
+REC_SPAN_RE = regex.compile(_CFG["period_definition_after"])
 
 
 def _nonempty(prefix: str) -> str:

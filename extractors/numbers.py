@@ -12,10 +12,8 @@ first and last day it covers. ISO strings 'YYYY-MM-DD' are what records carry.
 from __future__ import annotations
 
 import calendar
-import datetime as _dt
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import cn2an
 import regex
@@ -280,17 +278,6 @@ def parse_span(span: str, default_year: int | None = None) -> tuple[str | None, 
     """Span text → (start ISO, end ISO); None if the text is not a date span."""
     sp = parse_span_points(span)
     return None if sp is None else resolve_span(sp, default_year)
-
-
-@lru_cache(maxsize=4096)
-def year_of(iso_date: str | None) -> int | None:
-    if not iso_date or len(iso_date) < 4 or not iso_date[:4].isdigit():
-        return None
-    return int(iso_date[:4])
-
-
-def to_date(iso_date: str) -> _dt.date:
-    return _dt.date.fromisoformat(iso_date)
 
 
 def _nonempty(prefix: str) -> str:

@@ -29,8 +29,7 @@ _SUFFIX = alternation(_CFG["name_suffixes"])
 NOT_NAMES = set(_CFG["not_names"])
 _NAME = rf"[\p{{Han}}“”]{{1,{int(_CFG['name_max_chars'])}}}?{_SUFFIX}(?!性)"
 _ORD = _CFG["ordinal_pattern"]
-_LABEL = (r"(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
-          r"|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
+_LABEL = _CFG["label_pattern"]
 _LEAD = alternation(_CFG["span_lead"])
 
 # A step at the start of a line: label, ordinal, name, then a span in brackets

@@ -28,7 +28,7 @@ import regex
 
 from .common import (SENTENCE_END, TaskIndex, alternation, clause_start, load_data,
                      quoted_spans, sentence_bounds)
-from .numbers import ARABIC, CONNECTOR, YEAR, parse_number, parse_quantity
+from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
 _SP = r"[ \t\u3000\u00a0]*"
@@ -88,6 +88,7 @@ YEAR_CUE_RE = regex.compile(
     rf"|(?:^|(?<=[，,。；;\n]))(?P<y4>{YEAR})年(?:底|末)?(?=[，,])")
 
 CLAUSE_BOUNDARY = "，,。；;：:！？!?\n"
+PERCENT = set(_CFG["percent_signs"])
 PAIR = {"(": ")", "（": "）", "“": "”", "《": "》"}
 CLOSERS = {v: k for k, v in PAIR.items()}
 WINDOW = 60
@@ -183,18 +184,67 @@ def _year(text: str, sent_start: int, pos: int, quoted) -> int | None:
 
 
 def _conditional(text: str, ne: int, index: TaskIndex, ns: int) -> bool:
+    """Inside a list of criteria or penalty conditions (应具备下列条件, …的;)."""
     if COND_RE.search(text, max(0, ns - 300), ns):
         return True
-    node = index.innermost_node(ns)
-    while node is not None:
-        if "条件" in (node.heading or "") or "情形" in (node.heading or ""):
-            return True
-        node = index._by_id.get(node.parent_id) if node.parent_id else None
+    if any("条件" in (t.heading or "") or "情形" in (t.heading or "") for t in index.ancestors(ns)):
+        return True
     # "…引发30人以上群体性事件的;" — a clause group ending in 的 is a condition
     for i in range(ne, min(len(text), ne + 80)):
         if text[i] in "；;。\n":
             return text[i - 1] == "的"
     return False
+
+
+def _trigger(text: str, floor: int, ns: int, unit: str, suffix: str | None):
+    """(comparator word, verb, start) of the trigger next to the number, or Nones."""
+    pm = PRE_RE.search(text, max(floor, ns - 24), ns)
+    if pm and (pm["verb"] not in WEAK or pm["cmp"] or suffix or unit in PERCENT):
+        return pm["cmp"], pm["verb"], pm.start()
+    if text[ns - 1: ns] == "的" and unit in PERCENT:
+        # 不低于居住用地供应总量的70%: the comparator governs "X的N%"
+        cand = [t for t in TRIG_FIND_RE.finditer(text, floor, ns - 1) if t.group() in PREFIX_OF]
+        if cand:
+            return None, cand[-1].group(), cand[-1].start()
+    return None, None, None
+
+
+def _comparator(value_max, suffix, cmp_word, verb) -> str:
+    """range > the number's own 以上/以下 > a prefix comparator > the verb."""
+    if value_max is not None:
+        return "range"
+    if suffix:
+        return SUFFIX_OF[suffix]
+    if cmp_word:
+        return PREFIX_OF[cmp_word]
+    if verb:
+        return PREFIX_OF.get(verb, "=")
+    return "="
+
+
+def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig_start: int | None,
+                next_num: int | None) -> tuple[list[tuple[int, int]], tuple[int, int]]:
+    """Indicator spans and the evidence span of one target."""
+    adjacent = verb is not None
+    o_s, o_e = _object(text, end, next_num)
+    subj_end = trig_start if adjacent else ns
+    subj_start = floor
+    if not adjacent:  # 培育…不少于40个、街区4个: the item starts after 、
+        comma = text.rfind("、", subj_start, subj_end)
+        if comma >= 0:
+            subj_start = comma + 1
+    s_s, s_e = _strip(text, subj_start, subj_end, governed=not adjacent)
+    if _function_only(text[s_s:s_e]):
+        s_e = s_s
+    ev_start = trig_start if trig_start is not None else ns
+    summary = text[s_e - 1: s_e] == "等" or (not adjacent and text[subj_end - 1: subj_end] == "等")
+    if o_e > o_s and (verb in OBJECT_VERBS or summary):
+        return [(o_s, o_e)], (ev_start, o_e)
+    if s_e > s_s:
+        return _split_metrics(text, s_s, s_e), (s_s, end)
+    if o_e > o_s:
+        return [(o_s, o_e)], (ev_start, o_e)
+    return [(ns, ns)], (ns, end)
 
 
 def extract(doc: Any) -> list[dict[str, Any]]:
@@ -213,45 +263,30 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         prev = text[ns - 1] if ns else ""
         nxt = text[ne] if ne < len(text) else ""
         if prev in "第每" or (prev.isascii() and (prev.isalpha() or prev in "/-_.#")):
-            continue
+            continue  # ordinals, per-capita bases, codes (GB/T19000)
         if nxt.isascii() and nxt.isalpha():
-            continue
+            continue  # 3C, 5G
         num = (m["pnum"] or m["num"]).replace("%", "").replace("％", "")
-        chinese = not num[0].isdigit()
         q = parse_quantity(num)
         if q is None:
             continue
         value, value_max = q
-        s = SUFFIX_RE.match(text, ne)
-        suffix = s["suffix"] if s else None
-        end = s.end() if s else ne
+        sm = SUFFIX_RE.match(text, ne)
+        suffix = sm["suffix"] if sm else None
+        end = sm.end() if sm else ne
         after = text[end] if end < len(text) else ""
 
-        sent_s, sent_e = sentence_bounds(text, ns, ends=SENTENCE_END)
+        sent_s, _ = sentence_bounds(text, ns, ends=SENTENCE_END)
         if PAST_RE.search(text, sent_s, ns):
             continue
         cl_s = clause_start(text, ns)
         floor = max(cl_s, last_target_end if last_target_end <= ns else cl_s, ns - WINDOW)
         pre_s = max(cl_s, ns - WINDOW)
-
-        # trigger next to the number
-        pm = PRE_RE.search(text, max(floor, ns - 24), ns)
-        cmp_word = verb = None
-        trig_start = None
-        if pm and (pm["verb"] not in WEAK or pm["cmp"] or suffix or unit in ("%", "％")):
-            cmp_word, verb, trig_start = pm["cmp"], pm["verb"], pm.start()
-        elif text[ns - 1: ns] == "的" and unit in ("%", "％"):
-            # 不低于居住用地供应总量的70%
-            cand = [t for t in TRIG_FIND_RE.finditer(text, floor, ns - 1) if t.group() in PREFIX_OF]
-            if cand:
-                t = cand[-1]
-                verb, trig_start = t.group(), t.start()
+        cmp_word, verb, trig_start = _trigger(text, floor, ns, unit, suffix)
         adjacent = verb is not None
 
-        if chinese:
-            if not adjacent:
-                continue
-            if value == 1 and not PER_PERIOD_RE.search(text, pre_s, ns):
+        if not num[0].isdigit():  # Chinese numerals only right after a trigger
+            if not adjacent or (value == 1 and not PER_PERIOD_RE.search(text, pre_s, ns)):
                 continue
         if not adjacent and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
             continue
@@ -262,59 +297,24 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if _conditional(text, end, index, ns):
             continue
         clause_cue = bool(STRONG_TRIG_RE.search(text, pre_s, ns) or FORWARD_RE.search(text, pre_s, ns))
+        sentence_cue = bool(FORWARD_YEAR_RE.search(text, sent_s, ns))
         continuation = (last_target_end >= sent_s and ns - last_target_end <= 40
                         and not any(c in "；;。" for c in text[last_target_end:ns]))
-        sentence_cue = bool(FORWARD_YEAR_RE.search(text, sent_s, ns))
         if not (adjacent or suffix or value_max is not None or clause_cue or sentence_cue or continuation):
             continue
 
-        # comparator
-        if value_max is not None:
-            comparator = "range"
-        elif suffix:
-            comparator = SUFFIX_OF[suffix]
-        elif cmp_word:
-            comparator = PREFIX_OF[cmp_word]
-        elif verb:
-            comparator = PREFIX_OF.get(verb, "=")
-        else:
-            comparator = "="
-
-        # indicator
+        comparator = _comparator(value_max, suffix, cmp_word, verb)
         next_num = matches[k + 1].start() if k + 1 < len(matches) else None
-        o_s, o_e = _object(text, end, next_num)
-        subj_end = trig_start if adjacent else ns
-        subj_start = floor
-        if not adjacent:
-            comma = text.rfind("、", subj_start, subj_end)
-            if comma >= 0:
-                subj_start = comma + 1
-        s_s, s_e = _strip(text, subj_start, subj_end, governed=not adjacent)
-        if _function_only(text[s_s:s_e]):
-            s_e = s_s
-        spans: list[tuple[int, int]]
-        if o_e > o_s and (verb in OBJECT_VERBS or text[s_e - 1: s_e] == "等"
-                          or (not adjacent and text[subj_end - 1: subj_end] == "等")):
-            spans, evidence = [(o_s, o_e)], (trig_start if trig_start is not None else ns, o_e)
-        elif s_e > s_s:
-            spans = _split_metrics(text, s_s, s_e)
-            evidence = (s_s, end)
-        elif o_e > o_s:
-            spans, evidence = [(o_s, o_e)], (trig_start if trig_start is not None else ns, o_e)
-        else:
-            spans, evidence = [(ns, ns)], (ns, end)
-
+        spans, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num)
         year = _year(text, sent_s, ns, quoted)
-        unit_out = UNIT_ALIASES.get(unit, unit)
         for a, b in spans:
-            ev_s = a if len(spans) > 1 else evidence[0]
-            ev_e = end if len(spans) > 1 else evidence[1]
+            ev_s, ev_e = ((a, end) if len(spans) > 1 else evidence)
             records.append({
                 "task_id": index.innermost(ev_s),
                 "indicator": text[a:b] or None,
                 "value": float(value),
                 "value_max": None if value_max is None else float(value_max),
-                "unit": unit_out,
+                "unit": UNIT_ALIASES.get(unit, unit),
                 "comparator": comparator,
                 "year": year,
                 "text": text[ev_s:ev_e],

@@ -26,11 +26,15 @@ class StageError(Exception):
         self.stage = stage
 
 
+class DocumentTimeout(Exception):
+    """A document ran past its time limit (raised from a timer signal)."""
+
+
 def _run_stage(timings: dict[str, float], stage: str, function, *args):
     started = time.perf_counter()
     try:
         return function(*args)
-    except (InputError, StageError):
+    except (InputError, StageError, DocumentTimeout):
         raise
     except RecursionError as error:
         raise StageError(stage, f"input nests too deeply: {error}") from error

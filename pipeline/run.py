@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.document import Document
-from pipeline.process import StageError, process
+from pipeline.process import DocumentTimeout, StageError, process
 from pipeline.schemas import SCHEMAS
 from pipeline.sources import InputError, Source, discover, estimate_count
 
@@ -55,10 +55,6 @@ class BatchResult:
     chars: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     skipped: bool = False  # done by an earlier run (resume)
-
-
-class DocumentTimeout(Exception):
-    pass
 
 
 # ---------------------------------------------------------------- planning

@@ -101,18 +101,17 @@ def _rows(path: Path) -> Iterator[dict]:
 
 
 def _records(path: Path) -> Iterator[Source | InputError]:
-    id_column = text_column = html_column = None
     for row_no, row in enumerate(_rows(path)):
         locator = f"{path}#{row_no}"
-        if row_no == 0:
-            id_column = _pick(row, ID_COLUMNS)
-            text_column = _pick(row, TEXT_COLUMNS)
-            html_column = _pick(row, HTML_COLUMNS)
-            if id_column is None or (text_column is None and html_column is None):
-                raise ValueError(
-                    f"needs an id column ({'/'.join(ID_COLUMNS)}) and a text ({'/'.join(TEXT_COLUMNS)}) "
-                    f"or html column; found {sorted(row)}"
-                )
+        # Columns are looked up per row: JSONL rows need not share their keys.
+        id_column, text_column, html_column = (_pick(row, names) for names in (ID_COLUMNS, TEXT_COLUMNS, HTML_COLUMNS))
+        if id_column is None or (text_column is None and html_column is None):
+            message = (
+                f"needs an id column ({'/'.join(ID_COLUMNS)}) and a text ({'/'.join(TEXT_COLUMNS)}) "
+                f"or html column; found {sorted(row)}"
+            )
+            yield InputError("discover", message, source=locator)
+            continue
         doc_id = str(row.get(id_column) or "").strip()
         body = row.get(text_column) if text_column else None
         is_html = not body and html_column is not None
@@ -123,7 +122,6 @@ def _records(path: Path) -> Iterator[Source | InputError]:
             yield InputError("load", "record without text", source=locator, doc_id=doc_id)
         else:
             yield Source(doc_id=doc_id, locator=locator, text=body, html=is_html)
-
 
 def estimate_count(inputs: Iterable[str | os.PathLike]) -> int:
     """How many documents the inputs hold, cheaply (for a progress bar's ETA):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import cn2an
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from extractors.numbers import (DatePoint, cn_to_number, parse_date, parse_number, parse_quantity,
