@@ -133,11 +133,11 @@ def _load_record(source: Source) -> Loaded:
 
 def _to_lines(text: str, is_html: bool, encoding: str, sha256: str) -> Loaded:
     check_text(text)
-    if is_html:
-        text, fmt = html_to_lines(text), "html"
-    elif looks_like_html(text):
-        text, fmt = html_to_lines(text), "html-fragment"
+    if is_html or looks_like_html(text):
+        fmt = "html" if is_html else "html-fragment"
+        text = html_to_lines(text)
+        if not _HAN.search(text):
+            raise InputError("load", "no text could be read from the HTML (empty page, or markup too deeply nested)")
     else:
         fmt = "text"
-    check_text(text)
     return Loaded(text=text, format=fmt, encoding=encoding, sha256=sha256)

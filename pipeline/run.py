@@ -35,7 +35,7 @@ from pipeline.schemas import SCHEMAS
 from pipeline.sources import InputError, Source, discover, estimate_count
 
 PARTS = "_parts"
-BATCH_MEAN = 64  # documents per batch on average (content-defined boundaries)
+BATCH_MEAN = 32  # documents per batch on average (content-defined boundaries)
 BATCH_MAX = 4 * BATCH_MEAN
 DOC_TIME_LIMIT = 120.0  # seconds one document may take before it becomes an errors row
 

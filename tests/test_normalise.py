@@ -94,3 +94,29 @@ def test_normalise_is_idempotent_and_total(text):
 @given(st.text(max_size=200))
 def test_normalise_never_raises_on_any_unicode(text):
     N.normalise(text)
+
+
+def _opencc_reference():
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def test_t2s_is_byte_identical_to_opencc_on_real_text():
+    from tests.conftest import devcorpus_pages
+
+    convert = _opencc_reference()
+    for path in SEEDS + devcorpus_pages():
+        text, _ = N.strip_pinyin(path.read_text(encoding="utf-8", errors="replace"))
+        assert N.opencc_t2s(text) == convert(text), path.name
+
+
+_traditional_chars = sorted(N._script_chars()[0])[:3000:7]
+_phrases = sorted(N._t2s()[2])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_traditional_chars), st.sampled_from(_phrases),
+                          st.sampled_from(list("质量,。 的了覆盖反复答覆乾坤著"))), max_size=30).map("".join))
+def test_t2s_is_byte_identical_to_opencc_on_generated_text(text):
+    assert N.opencc_t2s(text) == _opencc_reference()(text)
