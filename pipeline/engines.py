@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager
 
+from pipeline.process import warm_up
 from pipeline.run import Batch, BatchResult, process_batch
 
 IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: bounds memory however large the corpus
@@ -31,6 +32,7 @@ class ProcessEngine(AbstractContextManager):
     """A pool of worker processes; each writes its batches' parts itself."""
 
     def __init__(self, workers: int):
+        warm_up()  # workers are forked from this process and inherit what it loaded
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers)
 
