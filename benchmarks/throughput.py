@@ -84,7 +84,7 @@ def main() -> None:
         corpus = Path(folder) / "corpus"
         paths = generate(corpus, args.docs)
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
-        from pipeline.load import Source, load
+        from pipeline.ingest import Source, load
         from pipeline.normalise import normalise
 
         # Floors on the same text the extractors see (normalised), as LIBRARIES.md measured them.

@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.clean import clean
 from pipeline.document import Document
 from pipeline.fields import extract_fields
-from pipeline.load import Loaded, load
+from pipeline.ingest import Loaded, load
 from pipeline.normalise import normalise
 from pipeline.outline import segment
 from pipeline.sources import InputError, Source

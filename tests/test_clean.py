@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from pipeline.clean import clean
-from pipeline.load import load
+from pipeline.ingest import load
 from pipeline.sources import Source
 from pipeline.normalise import normalise
 from tests.conftest import SEEDS, devcorpus_pages

@@ -6,7 +6,7 @@ import os
 import pandas as pd
 import pytest
 
-from pipeline.load import decode, load, looks_like_html
+from pipeline.ingest import decode, load, looks_like_html
 from pipeline.sources import InputError, Source
 from pipeline.run import run
 from tests.conftest import seed
