@@ -59,7 +59,8 @@ def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
         if any(s <= m.start() < e for s, e in regions):
             continue
         node = index.innermost_node(m.start())
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        lo = max(0, m.start() - 200)
+        line_start = text.rfind("\n", lo, m.start()) + 1 or lo
         end = node.char_end if node is not None else min(len(text), m.end() + 2000)
         regions.append((line_start, max(end, m.end())))
     return sorted(regions)

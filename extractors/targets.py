@@ -61,6 +61,9 @@ _ADV = alternation(_CFG["adverbs"])
 PRE_RE = regex.compile(rf"(?:(?P<cmp>{_CMP}){_ADV}{{0,2}})?(?P<verb>{_TRIG}){_ADV}{{0,2}}{_SP}$")
 TRIG_FIND_RE = regex.compile(_TRIG)
 STRONG_TRIG_RE = regex.compile(_STRONG_TRIG)
+# A predicate after the counted noun means the number sits in a subject
+# (10名以上“五保”老人…的行政村都建有互助式安居点): no target without its own trigger.
+PREDICATE_RE = regex.compile(alternation({w for w in set(PREFIX_OF) | OBJECT_VERBS if len(w) >= 2}))
 LABEL_RE = regex.compile(_CFG["label_pattern"])
 FORWARD_RE = regex.compile("|".join([alternation(_CFG["forward_cues"]), *_CFG["forward_cue_patterns"]]))
 FORWARD_YEAR_RE = regex.compile("|".join(_CFG["forward_cue_patterns"]))
@@ -196,6 +199,14 @@ def _conditional(text: str, ne: int, index: TaskIndex, ns: int) -> bool:
     return False
 
 
+def _predicate_follows(text: str, end: int) -> bool:
+    stop = end
+    limit = min(len(text), end + 40)
+    while stop < limit and text[stop] not in CLAUSE_BOUNDARY:
+        stop += 1
+    return PREDICATE_RE.search(text, end, stop) is not None
+
+
 def _trigger(text: str, floor: int, ns: int, unit: str, suffix: str | None):
     """(comparator word, verb, start) of the trigger next to the number, or Nones."""
     pm = PRE_RE.search(text, max(floor, ns - 24), ns)
@@ -291,6 +302,8 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if not adjacent and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
             continue
         if not adjacent and unit in ATTR_UNITS and not suffix and after not in CLAUSE_BOUNDARY + "、)）":
+            continue
+        if not adjacent and _predicate_follows(text, end):
             continue
         if FROM_VALUE_RE.match(text[end:end + 6]) and regex.search("[由从]", text[floor:ns]):
             continue

@@ -49,10 +49,17 @@ OPEN, CLOSE = "(（", ")）"
 PAREN_WINDOW = 400  # how far a hit may sit from its opening parenthesis
 
 
+LINE_WINDOW = 1000  # lines are looked at no further than this around a hit
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (len(text) if end < 0 else end)
+    """Start and end of pos's line, clipped to LINE_WINDOW either side (so a
+    document printed as one huge line costs no more than one with many)."""
+    lo = max(0, pos - LINE_WINDOW)
+    start = text.rfind("\n", lo, pos) + 1 or lo
+    hi = min(len(text), pos + LINE_WINDOW)
+    end = text.find("\n", pos, hi)
+    return start, (hi if end < 0 else end)
 
 
 def enclosing_open(text: str, pos: int) -> int | None:

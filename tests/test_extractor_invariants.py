@@ -113,3 +113,25 @@ def test_corpus_records_keep_invariants():
     for path in CORPUS:
         doc = process_path(path)
         _check(doc)
+
+
+def test_one_huge_line_scales_linearly():
+    """A document printed as a single line (scraped pages often are) must cost
+    about the same per character as a normal one: no per-hit scans to the line start."""
+    seed = max(CORPUS, key=lambda p: p.stat().st_size, default=None)
+    if seed is None:
+        pytest.skip("no bundled corpus")
+    line = seed.read_text(encoding="utf-8").replace("\n", "")
+
+    def cost(copies: int) -> float:
+        doc = _doc(line * copies, "2011-06-28")
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for extract in EXTRACTORS.values():
+                extract(doc)
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    small, large = cost(10), cost(80)
+    assert large < 8 * 3 * small + 0.5  # linear would be ~8x; quadratic ~64x

@@ -1,0 +1,27 @@
+"""The gold is reproducible: a second annotator's independent labels agree with it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.score import MATCHERS, _match, prf
+from tests.conftest import GOLD
+
+SECOND = sorted((GOLD / "agreement").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", SECOND, ids=lambda p: p.stem)
+def test_second_annotator_agrees_with_gold(path):
+    second = json.loads(path.read_text(encoding="utf-8"))
+    gold = json.loads((GOLD / path.name).read_text(encoding="utf-8"))
+    for table, (kind, same) in MATCHERS.items():
+        if kind not in second:
+            continue
+        misses, extra = _match(gold[kind], second[kind], same)
+        f1 = prf(len(gold[kind]) - len(misses), len(extra), len(misses))["f1"]
+        assert f1 >= (0.90 if kind == "targets" else 0.95), (table, f1)
+
+
+def test_agreement_files_exist():
+    assert len(SECOND) >= 2
