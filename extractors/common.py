@@ -111,6 +111,39 @@ def clause_start(text: str, pos: int, window: int = 80, ends: str = CLAUSE_END) 
     return lo
 
 
+def split_top_level(text: str, start: int, end: int, separators: str | set[str],
+                    opening: str = "(（", closing: str = ")）") -> list[tuple[int, int]]:
+    """(start, end) pieces of text[start:end] cut at separators that stand
+    outside brackets: `各乡(镇)人民政府、街道办事处` splits once, not inside (镇)."""
+    pieces, depth, piece_start = [], 0, start
+    for i in range(start, end):
+        ch = text[i]
+        if ch in opening:
+            depth += 1
+        elif ch in closing:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in separators:
+            pieces.append((piece_start, i))
+            piece_start = i + 1
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def unmatched_open(text: str, pos: int, line_start: int, window: int) -> int | None:
+    """Index of the nearest '(' before pos that no ')' in between closes,
+    looking back no further than line_start or window characters."""
+    depth = 0
+    for i in range(pos - 1, max(line_start, pos - window) - 1, -1):
+        ch = text[i]
+        if ch in ")）":
+            depth += 1
+        elif ch in "(（":
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
 _QUOTED_RE = regex.compile(r"《[^《》\n]{0,120}》|“[^“”\n]{0,40}”|\"[^\"\n]{0,40}\"|「[^「」\n]{0,40}」")
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import regex
 
 from .common import (SENTENCE_END, TaskIndex, alternation, clause_start, load_data,
-                     quoted_spans, sentence_bounds)
+                     quoted_spans, sentence_bounds, split_top_level)
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
@@ -142,17 +142,7 @@ def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:
     seg = text[s:e]
     if "、" not in seg:
         return [(s, e)]
-    parts, depth, start = [], 0, s
-    for i in range(s, e):
-        ch = text[i]
-        if ch in PAIR:
-            depth += 1
-        elif ch in CLOSERS:
-            depth = max(0, depth - 1)
-        elif ch == "、" and depth == 0:
-            parts.append((start, i))
-            start = i + 1
-    parts.append((start, e))
+    parts = split_top_level(text, s, e, "、", "".join(PAIR), "".join(CLOSERS))
     if len(parts) > 1 and all(METRIC_RE.search(text[a:b]) and 1 <= b - a <= 20 for a, b in parts):
         return parts
     return [(s, e)]
@@ -160,16 +150,7 @@ def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 def _object(text: str, start: int, next_num: int | None) -> tuple[int, int]:
     limit = min(len(text), start + 40)
-    end, depth = start, 0
-    while end < limit:
-        ch = text[end]
-        if ch in PAIR:
-            depth += 1
-        elif ch in CLOSERS:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in CLAUSE_BOUNDARY:
-            break
-        end += 1
+    end = split_top_level(text, start, limit, CLAUSE_BOUNDARY, "".join(PAIR), "".join(CLOSERS))[0][1]
     if next_num is not None and start <= next_num < end:
         cut = max(text.rfind(c, start, next_num) for c in "、和及与")
         end = cut if cut >= start else next_num

@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-from .common import TaskIndex, alternation, load_data
+from .common import TaskIndex, alternation, load_data, split_top_level, unmatched_open
 
 _CFG = load_data("units.yaml")
 ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}
@@ -64,17 +64,7 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 
 def enclosing_open(text: str, pos: int) -> int | None:
     """Index of the unmatched '(' enclosing pos on its line, if any."""
-    line_start, _ = _line_bounds(text, pos)
-    depth = 0
-    for i in range(pos - 1, max(line_start, pos - PAREN_WINDOW) - 1, -1):
-        ch = text[i]
-        if ch in CLOSE:
-            depth += 1
-        elif ch in OPEN:
-            if depth == 0:
-                return i
-            depth -= 1
-    return None
+    return unmatched_open(text, pos, _line_bounds(text, pos)[0], PAREN_WINDOW)
 
 
 def matching_close(text: str, open_pos: int) -> int | None:
@@ -91,54 +81,28 @@ def matching_close(text: str, open_pos: int) -> int | None:
     return None
 
 
-def matching_open(text: str, close_pos: int) -> int | None:
-    line_start, _ = _line_bounds(text, close_pos)
-    depth = 0
-    for i in range(close_pos - 1, max(line_start, close_pos - PAREN_WINDOW) - 1, -1):
-        ch = text[i]
-        if ch in CLOSE:
-            depth += 1
-        elif ch in OPEN:
-            if depth == 0:
-                return i
-            depth -= 1
-    return None
-
-
 def split_names(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """Split text[start:end] on list separators at depth 0 → (name, start, end),
     names stripped of whitespace, leading 由 and a trailing 等."""
     out: list[tuple[str, int, int]] = []
-    depth, seg = 0, start
-    for i in range(start, end + 1):
-        ch = text[i] if i < end else ""
-        if ch in OPEN and ch:
-            depth += 1
-        elif ch in CLOSE and ch:
-            depth = max(0, depth - 1)
-        elif i == end or (depth == 0 and ch in SEPARATORS):
-            s, e = seg, i
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            name = text[s:e]
-            for head in DROP_HEADS:
-                if name.startswith(head) and len(name) > len(head) + 1:
-                    s += len(head)
-                    name = name[len(head):]
-                    break
-            for tail in DROP_TAILS:
-                if name.endswith(tail) and len(name) > len(tail):
-                    e -= len(tail)
-                    name = name[: -len(tail)]
-                    break
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            name = text[s:e]
-            if name:
-                out.append((name, s, e))
-            seg = i + 1
+    for s, e in split_top_level(text, start, end, SEPARATORS, OPEN, CLOSE):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        name = text[s:e]
+        for head in DROP_HEADS:
+            if name.startswith(head) and len(name) > len(head) + 1:
+                s += len(head)
+                name = name[len(head):]
+                break
+        for tail in DROP_TAILS:
+            if name.endswith(tail) and len(name) > len(tail):
+                e -= len(tail)
+                name = name[: -len(tail)]
+                break
+        if name:
+            out.append((name, s, e))
     return out
 
 
@@ -181,26 +145,11 @@ def parse_marker_body(text: str, start: int, end: int, strict: bool) -> list[dic
     return rows
 
 
-def _split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, depth, seg = [], 0, start
-    for i in range(start, end):
-        ch = text[i]
-        if ch in OPEN:
-            depth += 1
-        elif ch in CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in ",，;；":
-            out.append((seg, i))
-            seg = i + 1
-    out.append((seg, end))
-    return out
-
-
 def parse_verb_body(text: str, start: int, end: int) -> list[dict[str, Any]]:
     """(X牵头,Y、Z配合) → rows; all names must look like organisations."""
     rows: list[dict[str, Any]] = []
     pending: list[tuple[str, int, int]] = []
-    for s, e in _split_clauses(text, start, end):
+    for s, e in split_top_level(text, start, end, ",，;；", OPEN, CLOSE):
         m = CLAUSE_VERB_RE.search(text, s, e)
         if m is None:
             pending += split_names(text, s, e)
@@ -254,7 +203,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
     for m in VERB_CLOSE_RE.finditer(text):
         cl = m.end() - 1
-        op = matching_open(text, cl)
+        op = enclosing_open(text, cl)
         if op is None or op in parens:
             continue
         parens.add(op)
