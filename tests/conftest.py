@@ -34,3 +34,32 @@ def corpus_run(tmp_path_factory):
 
 def devcorpus_pages() -> list[Path]:
     return sorted(DEVCORPUS.glob("*.txt")) if DEVCORPUS.is_dir() else []
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "outputs" / "test-artifacts"  # screenshots from browser tests (git-ignored)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser).
+
+    .ci/run installs it; on a developer machine without it the browser tests
+    skip, but in CI (CI=true) a missing browser is a failure.
+    """
+    import os
+    import shutil
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run must apt-get install chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
