@@ -5,8 +5,9 @@ A phase is a named step with a time span: ``(一)启动阶段(2010年6月-2011�
 span-first form ``从即日起至7月中旬为宣传发动阶段``. Schedules are found under
 headings such as 实施步骤/工作步骤/进度安排 or after a sentence such as
 ``…共分三个阶段:``. A labelled step with a span is accepted anywhere; a step
-without a label, or without a span (dates null), only inside a schedule. A
-period with no step name (``5至6月,各地…``) is not a phase.
+without a label only inside a schedule. A period with no step name
+(``5至6月,各地…``) is not a phase, and neither is a named step that prints no
+time span (ANNOTATION §7: a phase has a name and a time span).
 
 Years: the end of a span takes the start's year; a span with no year takes the
 first year written where the schedule is introduced, else the issue date's year,
@@ -32,11 +33,11 @@ _ORD = _CFG["ordinal_pattern"]
 _LABEL = _CFG["label_pattern"]
 _LEAD = alternation(_CFG["span_lead"])
 
-# A step at the start of a line: label, ordinal, name, then a span in brackets
-# or after a colon.
+# A step at the start of a line: label, ordinal, name, then a span in brackets,
+# after a colon, or in the next sentence when a lead word opens it (排查阶段。时间为…).
 LINE_RE = regex.compile(
     rf"{_SP}(?P<label>{_LABEL})?{_SP}(?:(?P<ord>{_ORD}){_SP}[:：、,，]?{_SP})?(?P<name>{_NAME})?"
-    rf"(?:{_SP}(?:[(（](?P<inner>{DATE_SPAN})[)）]|[:：,，]?{_SP}(?:{_LEAD})?{_SP}(?P<outer>{DATE_SPAN})(?=[,，。;；:：)）\s]|$)))?")
+    rf"(?:{_SP}(?:[(（](?P<inner>{DATE_SPAN})[)）]|(?:[:：,，]?{_SP}(?:{_LEAD})?|。{_SP}(?:{_LEAD})){_SP}(?P<outer>{DATE_SPAN})(?=[,，。;；:：)）\s]|$)))?")
 # Span first: 从即日起至7月中旬为宣传发动阶段.
 SPAN_FIRST_RE = regex.compile(rf"(?P<span>{DATE_SPAN})(?:为|是){_SP}(?P<name>{_NAME})")
 YEAR_RE = regex.compile(rf"(?P<y>{YEAR})年")
@@ -122,7 +123,7 @@ def find_phases(doc: Any) -> list[dict[str, Any]]:
 
 def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
-    found = find_phases(doc)
+    found = [f for f in find_phases(doc) if f["span"] is not None]
     regions = _regions(doc, text) if found else []
     issue = (doc.fields or {}).get("issue_date")
     default_issue_year = issue_year(doc)
@@ -139,10 +140,9 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if year is None:
             year = default_issue_year
         start = end = None
-        if f["span"] is not None:
-            sp = span_from_match(f["span"])
-            if sp is not None:
-                start, end = resolve_span(sp, year, issue)
+        sp = span_from_match(f["span"])
+        if sp is not None:
+            start, end = resolve_span(sp, year, issue)
         records.append({"seq": seq_of[rg], "name": f["name"], "start_date": start, "end_date": end,
                         "text": text[f["char_start"]:f["char_end"]],
                         "char_start": f["char_start"], "char_end": f["char_end"]})

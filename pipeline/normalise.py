@@ -101,6 +101,12 @@ def _zhuo_pattern() -> regex.Pattern:
     return regex.compile(f"(?<![{keep}])著(?=(?:{'|'.join(map(regex.escape, tails))}))")
 
 
+@functools.cache
+def _paragraph_marks() -> regex.Pattern:
+    marks = "".join(map(regex.escape, read_list(data_path("paragraph_marks.txt"))))
+    return regex.compile(rf"(?<=[\p{{Han}}\p{{P}}])[{marks}](?=[\p{{Han}}\p{{P}}])")
+
+
 @dataclass(slots=True)
 class Normalised:
     text: str
@@ -167,7 +173,7 @@ def normalise(raw: str) -> Normalised:
     one line break); leading/trailing spaces of each line are indentation, not
     content.
     """
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    raw = _paragraph_marks().sub("\n", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text, removed = strip_pinyin(raw)
     traditional, simplified = _script_chars()
     counts = Counter(text)

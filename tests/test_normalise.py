@@ -120,3 +120,8 @@ _phrases = sorted(N._t2s()[2])
                           st.sampled_from(list("质量,。 的了覆盖反复答覆乾坤著"))), max_size=30).map("".join))
 def test_t2s_is_byte_identical_to_opencc_on_generated_text(text):
     assert N.opencc_t2s(text) == _opencc_reference()(text)
+
+
+def test_flattened_paragraph_marks_become_line_breaks():
+    text = N.normalise("严禁乱停乱放。Р四、实施步骤Р第一阶段启动宣传阶段。ПРИВЕТ Рим").text
+    assert text == "严禁乱停乱放。\n四、实施步骤\n第一阶段启动宣传阶段。ПРИВЕТ Рим"
