@@ -101,13 +101,13 @@ def main() -> None:
             rate = result["chars"] / result["seconds"]
             rows.append((engine, workers, result, rate))
         print()
-        print("| engine | workers | docs/s | MB/s | clean M chars/s | x regex scan | peak MB (main / worker) |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+        print("| engine | workers | docs/s | MB/s | clean M chars/s | x regex scan | peak MB (main / worker) | errors |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for engine, workers, result, rate in rows:
             print(
                 f"| {engine} | {workers} | {result['documents'] / result['seconds']:.1f} | "
                 f"{megabytes / result['seconds']:.2f} | {rate / 1e6:.2f} | {rate / floors['regex_scan_22']:.2f} | "
-                f"{result['peak_mb']:.0f} / {result['peak_worker_mb']:.0f} |"
+                f"{result['peak_mb']:.0f} / {result['peak_worker_mb']:.0f} | {result['errors']} |"
             )
         single = rows[0][2]
         total = sum(single["stages"].values())

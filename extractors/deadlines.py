@@ -25,7 +25,7 @@ from typing import Any
 import regex
 
 from .common import TaskIndex, alternation, issue_year, load_data, quoted_spans
-from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, period_end,
+from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, parse_year, period_end,
                       point_from_match, quarter_end, parse_number)
 from .phases import phase_spans
 
@@ -131,7 +131,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
                         year += 1
                     b = b.with_year(year if year is not None else iy)
             else:
-                b = DatePoint(int(m["y"]), None, None, m["part"])
+                b = DatePoint(parse_year(m["y"]), None, None, m["part"])
             if historical(b.year):
                 mask.add(s, e)
                 continue
@@ -164,7 +164,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if text[max(0, s - 1):s] == "每":
             continue
         q = int(parse_number(m["q"]) or 0)
-        year = int(m["y"]) if m["y"] else iy
+        year = parse_year(m["y"]) if m["y"] else iy
         if not 1 <= q <= 4 or historical(year):
             continue
         rows.append((s, e, None if year is None else quarter_end(year, q), None))
@@ -173,7 +173,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     # 5. year-less expressions
     def closing_year(ts: int) -> int | None:
         before = _DATED_START_RE.search(text, max(0, ts - 24), ts)
-        return int(before["y"]) if before else iy
+        return parse_year(before["y"]) if before else iy
 
     for m in YEAR_END_RE.finditer(text):
         s, e = m.span()

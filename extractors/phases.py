@@ -20,7 +20,7 @@ from typing import Any
 import regex
 
 from .common import TaskIndex, alternation, issue_year, load_data
-from .numbers import DATE_SPAN, YEAR, resolve_span, span_from_match
+from .numbers import DATE_SPAN, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")
 _SP = r"[ \t\u3000\u00a0]*"
@@ -136,7 +136,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if rg >= 0:
             intro_end = min((g["char_start"] for g in found if g["region"] == rg), default=regions[rg][1])
             ym = YEAR_RE.search(text, regions[rg][0], intro_end)
-            year = int(ym["y"]) if ym else None
+            year = parse_year(ym["y"]) if ym else None
         if year is None:
             year = default_issue_year
         start = end = None

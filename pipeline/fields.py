@@ -13,9 +13,8 @@ import warnings
 
 import regex
 
+from extractors.numbers import parse_date
 from pipeline.data import read_yaml
-
-_DATE_NUMERAL = "〇○零一二三四五六七八九十"
 
 
 @functools.cache
@@ -38,31 +37,6 @@ def normalise_doc_number(number: str) -> str:
     """Brackets around the year become 〔〕; spaces go."""
     number = regex.sub(r"\s", "", number)
     return regex.sub(r"[\[【(（〔]\s*(\d{4})\s*[\]】)）〕]", r"〔\1〕", number)
-
-
-def _numeral(text: str) -> int:
-    """A Chinese or Arabic numeral of a date part: 二〇一一, 二十八, 12."""
-    if text.isdigit():
-        return int(text)
-    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
-    if "十" not in text:  # a year written digit by digit: 二〇一一
-        return int("".join(str(digits[c]) for c in text))
-    tens, _, units = text.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[units] if units else 0)
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date for `2016年8月10日`, `二〇一一年六月二十八日`, `2017-07-07`."""
-    match = _patterns()["date"].fullmatch(text.strip())
-    if not match:
-        return None
-    try:
-        year, month, day = (_numeral(match.group(k)) for k in ("year", "month", "day"))
-    except (KeyError, ValueError):
-        return None
-    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _head_lines(lines: list[str], tasks_start: int) -> list[tuple[int, str]]:
