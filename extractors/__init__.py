@@ -4,13 +4,14 @@
 columns of ``pipeline.schemas.COLUMNS[kind]`` minus ``doc_id``; char offsets
 index ``doc.text``. Word lists and patterns live in ``extractors/data/``.
 """
-from . import deadlines, phases, targets, units
+from . import citations, deadlines, phases, targets, units
 
 EXTRACTORS = {
     "units": units.extract,
     "targets": targets.extract,
     "deadlines": deadlines.extract,
     "phases": phases.extract,
+    "citations": citations.extract,
 }
 
-__all__ = ["EXTRACTORS", "units", "targets", "deadlines", "phases"]
+__all__ = ["EXTRACTORS", "units", "targets", "deadlines", "phases", "citations"]

@@ -12,7 +12,6 @@ first and last day it covers. ISO strings 'YYYY-MM-DD' are what records carry.
 from __future__ import annotations
 
 import calendar
-import unicodedata
 from dataclasses import dataclass
 
 import cn2an
@@ -55,8 +54,12 @@ def date_point(prefix: str = "", require_year: bool = False) -> str:
 
 # --- numbers ------------------------------------------------------------------
 
+_HALF_WIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+
+
 def _nfkc_digits(span: str) -> str:
-    return unicodedata.normalize("NFKC", span) if any("０" <= c <= "９" for c in span) else span
+    """Full-width digits as ASCII (clean text has none; spans from elsewhere may)."""
+    return span.translate(_HALF_WIDTH_DIGITS)
 
 
 def cn_to_number(span: str) -> float | None:

@@ -18,7 +18,9 @@ runs on the short clause around each hit:
   **中国名牌产品**), else the noun phrase between the clause start and the
   trigger, trimmed of leading verbs/adverbs and a comparison baseline (较…);
   a list of rates sharing one value gives one target per rate;
-* year — the last deadline-like year in the same sentence before the number.
+* year — the last deadline-like year in the same sentence before the number;
+* family — the indicator's family from the shipped, extendable table
+  (pipeline/canonical.py): 合格率, 覆盖率, 名牌/商标, ….
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ import regex
 
 from .common import (SENTENCE_END, TaskIndex, alternation, clause_start, load_data,
                      quoted_spans, sentence_bounds, split_top_level)
+from pipeline.canonical import indicator_family
+
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
@@ -301,14 +305,16 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         next_num = matches[k + 1].start() if k + 1 < len(matches) else None
         spans, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num)
         year = _year(text, sent_s, ns, quoted)
+        unit_name = UNIT_ALIASES.get(unit, unit)
         for a, b in spans:
             ev_s, ev_e = ((a, end) if len(spans) > 1 else evidence)
             records.append({
                 "task_id": index.innermost(ev_s),
                 "indicator": text[a:b] or None,
+                "indicator_family": indicator_family(text[a:b], unit_name),
                 "value": float(value),
                 "value_max": None if value_max is None else float(value_max),
-                "unit": UNIT_ALIASES.get(unit, unit),
+                "unit": unit_name,
                 "comparator": comparator,
                 "year": year,
                 "text": text[ev_s:ev_e],

@@ -14,12 +14,17 @@ parenthesis depth 0 so ``各县(市、区)人民政府`` stays one name. Where n
 marker word vouches for a list (shapes 2 and 3, and markers outside
 parentheses) every name must look like an organisation, and a marker line next
 to page-metadata fields is ignored.
+
+Each name also gets its canonical full name, function and collective flag from
+the alias table (pipeline/canonical.py), read against the document's region.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import regex
+
+from pipeline.canonical import canonical_unit
 
 from .common import TaskIndex, alternation, load_data, split_top_level, unmatched_open
 
@@ -225,8 +230,10 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         found.append((m.start(), rows))
 
     records: list[dict[str, Any]] = []
+    region = (doc.fields or {}).get("region")
     for anchor, rows in sorted(found, key=lambda x: x[0]):
         task_id = index.innermost(anchor, numbered=True)
         for row in rows:
-            records.append({"task_id": task_id, **row})
+            unit = row.pop("unit")
+            records.append({"task_id": task_id, "unit": unit, **canonical_unit(unit, region), **row})
     return records

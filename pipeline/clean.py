@@ -23,7 +23,11 @@ _DIGIT = regex.compile(r"\p{N}")
 _BULLET = regex.compile(r"^[•·●▪■◆◇○\-*]\s*")
 # Stray table pipes at either end of a content line (`…评选。 |`).
 _EDGE_PIPES = regex.compile(r"^(?:\s*[|｜]\s*)+|(?:\s*[|｜]\s*)+$")
+_LIST_SEPARATOR = regex.compile(r"\s*[|｜]\s*|\s{1,8}")
 _TITLE_NOISE = regex.compile(r"[《》〈〉“”\"'‘’\s]")
+# The one rule that removes part of a kept line (its pipes) rather than a whole line: its
+# removed_lines row has the line_no of a line that is in the clean text.
+STRAY_PIPE = "stray-pipe"
 @dataclass(frozen=True)
 class Rules:
     head: list[tuple[str, regex.Pattern]]
@@ -80,7 +84,7 @@ def is_spam(line: str, r: Rules) -> bool:
 
 
 def is_place_list(line: str, r: Rules) -> bool:
-    items = [item for item in regex.split(r"\s*[|｜]\s*|\s{1,8}", line) if item]
+    items = [item for item in _LIST_SEPARATOR.split(line) if item]
     if len(items) < r.place_min_items:
         return False
     places = sum(1 for item in items if r.place.match(item))
@@ -213,6 +217,6 @@ def clean(normalised: str) -> Cleaned:
             continue
         stripped = _EDGE_PIPES.sub("", line)
         if stripped != line:
-            removed.append(RemovedLine(i, line.replace(stripped, "", 1).strip(), "stray-pipe"))
+            removed.append(RemovedLine(i, line.replace(stripped, "", 1).strip(), STRAY_PIPE))
         kept.append(stripped)
     return Cleaned(text="\n".join(kept), removed=removed, metadata=metadata)

@@ -1,4 +1,4 @@
-"""Command line: `policy-pipeline run|score …` (also `python -m pipeline`)."""
+"""Command line: `policy-pipeline run|score|review|export-spacy …` (also `python -m pipeline`)."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,35 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pipeline.review import DEFAULT_GOLD, review
+
+    if args.gold and not Path(args.gold).is_dir():
+        raise SystemExit(f"policy-pipeline review: --gold {args.gold} is not a folder")
+    try:
+        result = review(args.dir, args.out, args.gold or DEFAULT_GOLD)
+    except FileNotFoundError as error:
+        raise SystemExit(f"policy-pipeline review: {error}") from error
+    print(f"Wrote {len(result.pages)} review page(s) and an index to {result.index.parent}/")
+    print(f"  index:          {result.index}")
+    if result.pages:
+        print(f"  first document: {next(iter(result.pages.values()))}")
+    return 0
+
+
+def _export_spacy(args: argparse.Namespace) -> int:
+    from pipeline.spans import export_spacy
+
+    try:
+        path, count = export_spacy(args.dir, args.out)
+    except FileNotFoundError as error:
+        raise SystemExit(f"policy-pipeline export-spacy: {error}") from error
+    print(f"Wrote {count} spaCy Doc(s) to {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     from pipeline.engines import default_workers
     from pipeline.run import DOC_TIME_LIMIT
@@ -62,6 +91,18 @@ def parser() -> argparse.ArgumentParser:
     score.add_argument("--pred", required=True, help="folder a run wrote its tables to")
     score.add_argument("--json", action="store_true", help="print the full report as JSON")
     score.set_defaults(handler=_score)
+
+    review = commands.add_parser("review", help="write an HTML review page per document, records highlighted")
+    review.add_argument("dir", help="folder a run wrote its tables to")
+    review.add_argument("--out", help="folder for the pages (default: DIR/review)")
+    review.add_argument("--gold", help="folder of gold/<doc_id>.json files to mark records matched, missed "
+                                       "or spurious (default: the project's gold/ folder, if present)")
+    review.set_defaults(handler=_review)
+
+    export = commands.add_parser("export-spacy", help="write the documents and their spans as a spaCy DocBin")
+    export.add_argument("dir", help="folder a run wrote its tables to")
+    export.add_argument("--out", help="DocBin file to write (default: DIR/spans.spacy)")
+    export.set_defaults(handler=_export_spacy)
     return main
 
 

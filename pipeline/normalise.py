@@ -43,6 +43,7 @@ BROKEN_PINYIN_ANNOTATION = regex.compile(
     rf"\?(?=[^\)）]{{0,6}}[{_TONE}])({_SYLLABLE})[\)）]"
 )
 
+MAX_PASSES = 50
 _FULLWIDTH_ALNUM = {
     **{0xFF10 + i: 0x30 + i for i in range(10)},
     **{0xFF21 + i: 0x41 + i for i in range(26)},
@@ -53,14 +54,16 @@ SPACE_BETWEEN_HAN = regex.compile(rf"(?<=\p{{Han}}){_SPACES}+(?=\p{{Han}})")
 EDGE_SPACES = regex.compile(rf"^{_SPACES}+|{_SPACES}+$", regex.M)
 
 
-def _dictionary(name: str) -> dict[str, str]:
+def _dictionary(name: str, keep_identity: bool = False) -> dict[str, str]:
+    """An OpenCC dictionary: key → first candidate. Identity entries matter for
+    phrases (乾坤 stays 乾坤 although 乾 alone becomes 干), not for characters."""
     folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
     table = {}
     with open(os.path.join(folder, name), encoding="utf-8") as handle:
         for line in handle:
             key, _, values = line.rstrip("\n").partition("\t")
             first = values.split(" ")[0]
-            if key and first and first != key:
+            if key and first and (keep_identity or first != key):
                 table[key] = first
     return table
 
@@ -69,7 +72,7 @@ def _dictionary(name: str) -> dict[str, str]:
 def _t2s() -> tuple[dict[int, str], regex.Pattern, dict[str, str]]:
     """(character table, phrase pattern, phrase table) of OpenCC's t2s."""
     chars = str.maketrans(_dictionary("TSCharacters.txt"))
-    phrases = _dictionary("TSPhrases.txt")
+    phrases = _dictionary("TSPhrases.txt", keep_identity=True)
     longest_first = sorted(phrases, key=len, reverse=True)  # alternation order = longest match
     return chars, regex.compile("|".join(map(regex.escape, longest_first))), phrases
 
@@ -143,27 +146,30 @@ def opencc_t2s(text: str) -> str:
     return "".join(out)
 
 
-def to_simplified(line: str) -> str:
-    """OpenCC t2s plus the documented 著→着 phrase fixes, for one line."""
-    converted = opencc_t2s(line)
+def to_simplified(text: str) -> str:
+    """OpenCC t2s plus the documented 著→着 phrase fixes."""
+    converted = opencc_t2s(text)
     if "著" in converted:
         converted = _zhuo_pattern().sub("着", converted)
     return converted
 
 
 def strip_pinyin(text: str) -> tuple[str, int]:
-    # Nested annotations (`鄉(xiāng)(鎮(zhèn))`) need no recursion: each
-    # annotation is a parenthesis of its own.
-    text, count = PINYIN_ANNOTATION.subn("", text)
-    text, broken = BROKEN_PINYIN_ANNOTATION.subn("", text)
-    return text, count + broken
+    """Remove pinyin annotations; (text, how many were removed).
 
-
-def normalise_line(line: str) -> str:
-    line = to_simplified(line)
-    line = line.translate(_FULLWIDTH_ALNUM)
-    line = SPACE_BETWEEN_HAN.sub("", line)
-    return EDGE_SPACES.sub("", line)
+    Nested annotations (`鄉(xiāng)(鎮(zhèn))`) need no recursion: each is a
+    parenthesis of its own. A removal can still expose a new one (`(ā(zhì))`
+    → `(ā)`), so passes repeat until nothing changes, at most MAX_PASSES
+    times (real text needs one; the cap bounds adversarial nesting).
+    """
+    total = 0
+    for _ in range(MAX_PASSES):
+        text, count = PINYIN_ANNOTATION.subn("", text)
+        text, broken = BROKEN_PINYIN_ANNOTATION.subn("", text)
+        total += count + broken
+        if not count + broken:
+            break
+    return text, total
 
 
 def normalise(raw: str) -> Normalised:
@@ -177,13 +183,17 @@ def normalise(raw: str) -> Normalised:
     text, removed = strip_pinyin(raw)
     traditional, simplified = _script_chars()
     counts = Counter(text)
-    script = detect_script(
-        sum(n for c, n in counts.items() if c in traditional),
-        sum(n for c, n in counts.items() if c in simplified),
-    )
-    lines = (normalise_line(line) for line in text.split("\n"))
+    n_traditional = sum(n for c, n in counts.items() if c in traditional)
+    script = detect_script(n_traditional, sum(n for c, n in counts.items() if c in simplified))
+    # Whole-text passes (no phrase or pattern below crosses a line break),
+    # each skipped when the counts show it has nothing to do.
+    if n_traditional:
+        text = to_simplified(text)
+    if any(ord(c) in _FULLWIDTH_ALNUM for c in counts):
+        text = text.translate(_FULLWIDTH_ALNUM)
+    text = EDGE_SPACES.sub("", SPACE_BETWEEN_HAN.sub("", text))
     return Normalised(
-        text="\n".join(line for line in lines if line),
+        text="\n".join(line for line in text.split("\n") if line),
         script=script,
         pinyin_removed=removed,
     )

@@ -67,7 +67,7 @@ def _numbered(text: str, line_spans: list[tuple[int, int]]) -> list[_Raw]:
         for marker in families:
             match = marker.pattern.match(text, start, end)
             if match and match.end() < end:  # a bare label with nothing after it is not a node
-                label = regex.sub(r"\s", "", match.group("label"))
+                label = "".join(match.group("label").split())
                 found.append(_Raw(start, match.end(), end, marker.level, label, False))
                 break
     return found

@@ -5,11 +5,14 @@ boundaries (a document closes a batch when a hash of its doc_id says so), so
 that adding or editing one document changes only the batch it falls in. Each
 batch is processed by an engine (this process, a pool of worker processes, or
 a Dask cluster) and written as one folder of Parquet parts named by a hash of
-its documents' ids and contents; the folder appears by an atomic rename once
+its documents' ids and contents (and of the unit-alias and indicator-family
+tables in effect); the folder appears by an atomic rename once
 every part is whole. `--resume` skips batches whose folder exists. At the
 end the parts are concatenated in input order into `DIR/<table>.parquet`
 (temp file, then rename), so the tables do not depend on the worker count and
-a run killed at any point, then resumed, writes the same tables.
+a run killed at any point, then resumed, writes the same tables. Then the
+citations are linked to the documents of the run they cite, and
+`DIR/policy.duckdb` is built from the tables (pipeline/database.py).
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.canonical import fingerprint
 from pipeline.document import Document
 from pipeline.process import DocumentTimeout, StageError, process
 from pipeline.schemas import SCHEMAS
@@ -79,7 +83,8 @@ def plan(inputs: Iterable[str | os.PathLike]) -> Iterator[Batch]:
     """Batches in input order; a repeated doc_id becomes an error item."""
     seen: dict[str, str] = {}
     items: list[Source | InputError] = []
-    digest = hashlib.sha256()
+    tables = fingerprint()  # editing a user alias/family table redoes every batch on --resume
+    digest = hashlib.sha256(tables)
     for item in discover(inputs):
         if isinstance(item, Source):
             if item.doc_id in seen:
@@ -96,7 +101,7 @@ def plan(inputs: Iterable[str | os.PathLike]) -> Iterator[Batch]:
         closes = isinstance(item, Source) and _closes_batch(item.doc_id)
         if closes or len(items) >= BATCH_MAX:
             yield Batch(digest.hexdigest()[:32], items)
-            items, digest = [], hashlib.sha256()
+            items, digest = [], hashlib.sha256(tables)
     if items:
         yield Batch(digest.hexdigest()[:32], items)
 
@@ -254,6 +259,8 @@ class RunSummary:
         self.stage_seconds.update(result.seconds)
 
     def render(self) -> str:
+        from pipeline.database import DATABASE
+
         failed = sum(self.errors.values())
         lines = [
             f"Wrote tables to {self.out_dir}/",
@@ -264,6 +271,7 @@ class RunSummary:
             lines.append(f"  resumed: {self.skipped_batches} of {self.batches} batches were already done")
         for table, count in self.rows.items():
             lines.append(f"  {table + '.parquet':<22} {count:>7} rows")
+        lines.append(f"  {DATABASE:<22} tables and views (policy-pipeline query / compare)")
         rate = self.documents / self.seconds if self.seconds else 0.0
         lines.append(
             f"  {self.seconds:.1f} s, {rate:.1f} documents/s, {self.engine} engine, {self.workers} worker(s)"
@@ -283,6 +291,7 @@ def run(
     progress=None,
 ) -> RunSummary:
     """Process every input and write the tables into out_dir."""
+    from pipeline.database import build as build_database
     from pipeline.engines import make_engine
     from pipeline.progress import Progress
 
@@ -317,6 +326,8 @@ def run(
     progress.close()
 
     summary.rows = compact(parts, order, out)
+    link_citations(out)
+    build_database(out)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -341,3 +352,18 @@ def compact(parts: Path, order: list[str], out: Path) -> dict[str, int]:
         if folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True)
     return counts
+
+
+def link_citations(out: Path) -> None:
+    """Fill citations.cited_doc_id now that every document of the run is known
+    (extractors.citations.link); citations.parquet is rewritten (temp file, then rename)."""
+    from extractors.citations import link
+
+    documents = pq.read_table(out / "documents.parquet", columns=["doc_id", "title", "doc_number"]).to_pylist()
+    schema = SCHEMAS["citations"]
+    table = pq.read_table(out / "citations.parquet", schema=schema)
+    column = schema.get_field_index("cited_doc_id")
+    linked = pa.array(link(table.to_pylist(), documents), type=schema.field(column).type)
+    temp = out / f".citations.parquet.tmp-{os.getpid()}"
+    pq.write_table(table.set_column(column, schema.field(column), linked), temp, compression="zstd")
+    os.replace(temp, out / "citations.parquet")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # (name, type, description) per table, in column order.
 COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
@@ -49,6 +49,9 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("doc_id", pa.string(), "document"),
         ("task_id", pa.string(), "innermost numbered task node containing the marker (ANNOTATION §4)"),
         ("unit", pa.string(), "unit name as printed, after clean-text conversion"),
+        ("unit_canonical", pa.string(), "full name, level word replaced by the document's region: 市质监局 → 张掖市质量技术监督局"),
+        ("unit_function", pa.string(), "what the unit does, stable across agency reforms: 市场监管 for 质监局, 工商局, 市场监管局; null if unknown"),
+        ("unit_collective", pa.bool_(), "true for a group of units: 各县区政府, 各成员单位, 各乡(镇)人民政府"),
         ("role", pa.string(), "lead, support or responsible"),
         ("rank", pa.int16(), "1-based position in its list"),
         ("marker", pa.string(), "the marker that assigned it: 牵头单位, 配合单位, 责任部门, 由…牵头, …"),
@@ -59,6 +62,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("doc_id", pa.string(), "document"),
         ("task_id", pa.string(), "innermost task node containing the target, null outside the outline"),
         ("indicator", pa.string(), "what is measured or counted, shortest complete phrase as printed"),
+        ("indicator_family", pa.string(), "family lining the measure up across plans: 合格率, 覆盖率, 名牌/商标, 标准, …; null if none"),
         ("value", pa.float64(), "the number (lower bound for ranges)"),
         ("value_max", pa.float64(), "upper bound, only for ranges"),
         ("unit", pa.string(), "unit as printed after the number: %, 个, 项, 百分点, 万元, …"),
@@ -86,6 +90,16 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("text", pa.string(), "the evidence: documents.text[char_start:char_end]"),
         ("char_start", pa.int32(), "start of the evidence in documents.text"),
         ("char_end", pa.int32(), "end (exclusive) of the evidence in documents.text"),
+    ],
+    "citations": [
+        ("doc_id", pa.string(), "citing document"),
+        ("task_id", pa.string(), "innermost task node containing the reference, null outside the outline"),
+        ("cited_title", pa.string(), "title between 《》 as printed"),
+        ("cited_doc_number", pa.string(), "发文字号 printed after the title, brackets normalised to 〔〕; null if none"),
+        ("cited_doc_id", pa.string(), "doc_id of the cited document when it is in the same run (by number, else title)"),
+        ("text", pa.string(), "the evidence: documents.text[char_start:char_end]"),
+        ("char_start", pa.int32(), "start of the reference (its 《) in documents.text"),
+        ("char_end", pa.int32(), "end (exclusive) of the reference, after its document number if any"),
     ],
     "removed_lines": [
         ("doc_id", pa.string(), "document the line was removed from"),

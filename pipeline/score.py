@@ -60,8 +60,8 @@ Report
     {"documents": {doc_id: {TABLE: COUNTS, ..., CHECK: ACCURACY, ...}},
      "overall":   {TABLE: COUNTS, ..., CHECK: ACCURACY, ...},  # micro: counts summed over documents
      "fields":    {field: ACCURACY},                          # per document field, all documents
-     "misses":    [{"doc_id", "table", "gold", "evidence"}],
-     "false_positives": [{"doc_id", "table", "pred", "evidence"}],
+     "misses":    [{"doc_id", "table", "gold", "evidence", "index"}],
+     "false_positives": [{"doc_id", "table", "pred", "evidence", "index"}],
      "unpredicted": [doc_id, ...],
      "ignored":     [doc_id, ...]}
 
@@ -75,7 +75,10 @@ predicted unit carries the task heading it joins to. ``evidence`` of a predicted
 side; its ``text`` column instead when the offsets are out of range or disagree with it.
 Newlines are shown as ⏎. Misses of a table have no evidence; a wrong field has gold
 ``{field: value}`` and evidence ``predicted: …``; a line check's miss has gold
-``{"line": …}`` and, for boilerplate, the line it survives in.
+``{"line": …}`` and, for boilerplate, the line it survives in. ``index`` places a record
+of a table (checks have none): a false positive is row ``index`` of the document's rows of
+its kind in table order, a miss entry ``index`` of the gold file's list of its kind; the
+review pages (``pipeline/review.py``) mark records with it.
 
 Floor
 -----
@@ -89,7 +92,7 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pyarrow.parquet as pq
 
@@ -206,10 +209,11 @@ def load_gold(gold_dir: str | Path) -> dict[str, Record]:
     return gold
 
 
-def load_predictions(pred_dir: str | Path) -> dict[str, dict[str, list[Record]]]:
-    """table -> doc_id -> rows; a missing table file yields no rows."""
+def load_predictions(pred_dir: str | Path, names: Iterable[str] = PRED_TABLES
+                     ) -> dict[str, dict[str, list[Record]]]:
+    """table -> doc_id -> rows, in table order; a missing table file yields no rows."""
     tables: dict[str, dict[str, list[Record]]] = {}
-    for table in PRED_TABLES:
+    for table in names:
         path = Path(pred_dir) / f"{table}.parquet"
         by_doc: dict[str, list[Record]] = defaultdict(list)
         for row in pq.read_table(path).to_pylist() if path.exists() else []:
@@ -250,10 +254,10 @@ def _score_document(doc_id: str, gold: Record, pred: dict[str, dict[str, list[Re
                 record["task_heading"] = headings.get(row.get("task_id"))
         missed, extra = _match(gold_records, predicted, same)
         scores[table] = prf(len(rows) - len(extra), len(extra), len(missed))
-        misses += [{"doc_id": doc_id, "table": table, "gold": gold_records[i], "evidence": None}
-                   for i in missed]
+        misses += [{"doc_id": doc_id, "table": table, "gold": gold_records[i], "evidence": None,
+                    "index": i} for i in missed]
         false_positives += [{"doc_id": doc_id, "table": table, "pred": predicted[j],
-                             "evidence": _evidence(rows[j], text)} for j in extra]
+                             "evidence": _evidence(rows[j], text), "index": j} for j in extra]
 
     def fail(check: str, gold_record: Record, evidence: str | None) -> None:
         misses.append({"doc_id": doc_id, "table": check, "gold": gold_record, "evidence": evidence})
