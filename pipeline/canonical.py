@@ -21,7 +21,7 @@ import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -81,7 +81,7 @@ class Entry:
     collective: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per set of files (cached)
 class UnitTable:
     levels: dict[str, str]  # level word -> province | city | county
     heads: tuple[str, ...]  # collective heads, longest first
@@ -144,6 +144,18 @@ def family_table() -> tuple[Family, ...]:
     return _family_table(_user_files(FAMILIES_ENV))
 
 
+def use(aliases: Iterable[str] = (), families: Iterable[str] = ()) -> None:
+    """Put user tables in effect, before any named in the environment already: they are
+    named in the environment, so the worker processes a run starts see them too.
+    Raises TableError if a table cannot be used."""
+    for env, files in ((ALIASES_ENV, aliases), (FAMILIES_ENV, families)):
+        files = [str(Path(f).resolve()) for f in files]
+        if files:
+            os.environ[env] = os.pathsep.join([*files, *_user_files(env)])
+    unit_table()
+    family_table()
+
+
 def fingerprint() -> bytes:
     """A digest of the tables in effect (shipped plus user files), so that a
     resumed run redoes the batches an edited user table would change."""
@@ -169,14 +181,17 @@ class Region:
     county: str | None  # county, district or county-level city
     level: str | None  # province (incl. municipalities), city, county or district
 
-    def at(self, level: str) -> str | None:
-        """The area of this region at a level word's level, spelt as the document
-        spells its own region when it is that area (上海市虹口区, not 虹口区)."""
-        if level == "city" and self.county and self.county.endswith("市"):
-            level = "county"  # 市 in a county-level city's plan (新密市) is that city
-        area = {"province": self.province, "city": self.city, "county": self.county}.get(level)
+    def spell(self, area: str | None) -> str | None:
+        """An area of this region, spelt as the document spells its own region
+        when it is that area (上海市虹口区, not 虹口区)."""
         most_specific = self.county or self.city or self.province
         return self.name if area is not None and area == most_specific else area
+
+    def at(self, level: str) -> str | None:
+        """The area of this region at a level word's level."""
+        if level == "city" and self.county and self.county.endswith("市"):
+            level = "county"  # 市 in a county-level city's plan (新密市) is that city
+        return self.spell({"province": self.province, "city": self.city, "county": self.county}.get(level))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -213,16 +228,27 @@ def _admin_area(prefix: str) -> str | None:
 # ---------------------------------------------------------------- units
 
 
+def _stem(area: str, levels: dict[str, str]) -> str:
+    """An area's name without its level word: 虹口区 → 虹口, 张掖市 → 张掖."""
+    word = next((w for w in sorted(levels, key=len, reverse=True) if area.endswith(w)), "")
+    return area[: len(area) - len(word)] if len(area) - len(word) >= 2 else area
+
+
 def _place(prefix: str, region: Region | None, levels: dict[str, str]) -> str | None:
     """The area a name's prefix stands for: the document's region for no
     prefix, its area at a level word's level (the level word itself when the
-    region does not reach that level), or a place name; None if the prefix
-    is not a place."""
+    region does not reach that level), or a place name (虹口, 曲靖市); None if
+    the prefix is not a place."""
     if not prefix:
         return region.name if region else ""
     if prefix in levels:
         return (region.at(levels[prefix]) if region else None) or prefix
-    return _admin_area(prefix)
+    if region:
+        for area in (region.county, region.city, region.province):
+            if area and prefix in (area, _stem(area, levels)):
+                return region.spell(area)
+    area = _admin_area(prefix)
+    return region.spell(area) if region and area else area
 
 
 def _expand(core: str, head: str, region: Region | None, levels: dict[str, str]) -> str:
@@ -238,7 +264,12 @@ def _expand(core: str, head: str, region: Region | None, levels: dict[str, str])
 
 def canonical_unit(name: str, region: str | None) -> dict[str, Any]:
     """unit_canonical, unit_function and unit_collective of one printed unit name."""
-    table = unit_table()
+    canonical, function, collective = _canonical_unit(name, region, unit_table())
+    return {"unit_canonical": canonical, "unit_function": function, "unit_collective": collective}
+
+
+@functools.lru_cache(maxsize=65536)  # names repeat across a corpus
+def _canonical_unit(name: str, region: str | None, table: UnitTable) -> tuple[str, str | None, bool]:
     parts = region_parts(region)
     text = _key(name)
     head = next((h for h in table.heads if text.startswith(h) and len(text) > len(h)), "")
@@ -255,11 +286,9 @@ def canonical_unit(name: str, region: str | None) -> dict[str, Any]:
             continue
         canonical = (entry.canonical.replace(PLACE, place) if PLACE in entry.canonical
                      else place + ("各" if head else "") + entry.canonical)
-        return {"unit_canonical": canonical, "unit_function": entry.function,
-                "unit_collective": bool(head) or entry.collective}
+        return canonical, entry.function, bool(head) or entry.collective
     entry = next((e for ending, e in table.endings if core.endswith(ending)), Entry(None, None, False))
-    return {"unit_canonical": _expand(core, head, parts, table.levels), "unit_function": entry.function,
-            "unit_collective": bool(head) or entry.collective}
+    return _expand(core, head, parts, table.levels), entry.function, bool(head) or entry.collective
 
 
 # ---------------------------------------------------------------- targets

@@ -1,4 +1,4 @@
-"""Command line: `policy-pipeline run|score|review|export-spacy …` (also `python -m pipeline`)."""
+"""Command line: `policy-pipeline run|score|review|export-spacy|query|compare …` (also `python -m pipeline`)."""
 from __future__ import annotations
 
 import argparse
@@ -7,8 +7,13 @@ import sys
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline.canonical import TableError, use
     from pipeline.run import run
 
+    try:
+        use(args.aliases, args.families)
+    except TableError as error:
+        raise SystemExit(f"policy-pipeline run: {error}") from error
     summary = run(
         args.inputs,
         args.out,
@@ -47,7 +52,8 @@ def _review(args: argparse.Namespace) -> int:
     print(f"Wrote {len(result.pages)} review page(s) and an index to {result.index.parent}/")
     print(f"  index:          {result.index}")
     if result.pages:
-        print(f"  first document: {next(iter(result.pages.values()))}")
+        richest = max(result.highlights, key=result.highlights.get)
+        print(f"  most records:   {result.pages[richest]} ({result.highlights[richest]} highlighted)")
     return 0
 
 
@@ -59,6 +65,36 @@ def _export_spacy(args: argparse.Namespace) -> int:
     except FileNotFoundError as error:
         raise SystemExit(f"policy-pipeline export-spacy: {error}") from error
     print(f"Wrote {count} spaCy Doc(s) to {path}")
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.database import connect
+
+    try:
+        with connect(args.dir) as con:
+            result = con.sql(args.sql)
+            if result is None:  # a statement without a result
+                return 0
+            if args.csv:
+                print(result.df().to_csv(index=False), end="")
+            else:
+                result.show(max_rows=args.max_rows, max_width=args.max_width, null_value="NULL")
+    except (duckdb.Error, FileNotFoundError) as error:
+        raise SystemExit(f"policy-pipeline query: {error}") from error
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from pipeline.report import write
+
+    try:
+        path = write(args.dir, args.out)
+    except FileNotFoundError as error:
+        raise SystemExit(f"policy-pipeline compare: {error}") from error
+    print(f"Wrote the comparison report to {path}")
     return 0
 
 
@@ -84,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
                      help="keep batches an earlier (possibly killed) run finished; redo the rest")
     run.add_argument("--time-limit", type=float, default=DOC_TIME_LIMIT,
                      help="seconds one document may take before it becomes an errors row (0: no limit)")
+    run.add_argument("--aliases", action="append", default=[], metavar="FILE",
+                     help="YAML of unit aliases tried before pipeline/data/unit_aliases.yaml (repeatable)")
+    run.add_argument("--families", action="append", default=[], metavar="FILE",
+                     help="YAML of indicator families tried before pipeline/data/indicator_families.yaml (repeatable)")
     run.set_defaults(handler=_run)
 
     score = commands.add_parser("score", help="score a run's tables against hand-labelled gold")
@@ -103,6 +143,19 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("dir", help="folder a run wrote its tables to")
     export.add_argument("--out", help="DocBin file to write (default: DIR/spans.spacy)")
     export.set_defaults(handler=_export_spacy)
+
+    query = commands.add_parser("query", help="run SQL over a run's tables and views (DIR/policy.duckdb)")
+    query.add_argument("dir", help="folder a run wrote its tables to")
+    query.add_argument("sql", help='one SQL statement, e.g. "SELECT * FROM doc_overview"')
+    query.add_argument("--csv", action="store_true", help="print every row as CSV instead of a table")
+    query.add_argument("--max-rows", type=int, default=10000, help="rows shown in the table (default: 10000)")
+    query.add_argument("--max-width", type=int, help="width of the table in characters (default: DuckDB's choice)")
+    query.set_defaults(handler=_query)
+
+    compare = commands.add_parser("compare", help="write a self-contained HTML report comparing the plans of a run")
+    compare.add_argument("dir", help="folder a run wrote its tables to")
+    compare.add_argument("--out", help="HTML file to write (default: DIR/compare.html)")
+    compare.set_defaults(handler=_compare)
     return main
 
 

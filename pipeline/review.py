@@ -15,9 +15,11 @@ tables, which list every record with a link to its span. A toggle shows the boil
 cleaner removed, struck through where it stood.
 
 Where gold exists for a document, the scorer's verdict (``pipeline.score.score_dirs``, its
-matching as it is) marks every record matched (paired in every table the scorer matches
-its kind in, e.g. ``units`` and ``units+task``) or spurious, and lists the gold records it
-missed; the outline's tasks and the document fields are marked the same way.
+matching as it is) marks every record matched or spurious and lists the gold records
+missed, by the strictest table the scorer matches the kind in (``units+task``,
+``targets+indicator``, ``deadlines``, ``phases``, ``tasks``); a record's card shows its
+verdict in every table of its kind. The outline's tasks and the document fields are marked
+the same way.
 
 Pages need nothing but the file: no network, no external fonts or scripts. Everything
 taken from a document is escaped, record data travels as JSON in a non-executed script
@@ -59,17 +61,19 @@ CONTINUED = " …"  # label of the part of a span that goes on in the next line
 # displaCy span-style templates: one element per token, no whitespace between them.
 TEMPLATES = {
     "span": '<span class="tk" style="height:{total_height}px">{text}{span_slices}{span_starts}</span>',
-    "slice": '<span class="sl" style="background:{bg};top:{top_offset}px"></span>',
-    "start": '<span class="st" data-label="{label}" style="background:{bg};top:{top_offset}px">'
-             '<span class="chip" style="background:{bg}">{label}{kb_link}</span></span>',
-}
+    "slice": '<span class="sl {bg}" style="top:{top_offset}px"></span>',
+    "start": '<span class="st {bg}" data-label="{label}" style="top:{top_offset}px">'
+             '<span class="chip {bg}">{label}{kb_link}</span></span>',
+}  # {bg} is the label's colour: a class of the page's style (label_colors)
 RENDER_OPTIONS = {"template": TEMPLATES, "top_offset": 24, "span_label_offset": 12, "top_offset_step": 14}
 _SETTINGS = {"lang": "zh", "direction": "ltr"}
 
-# which scored tables of pipeline.score match each record kind (units: units, units+task)
+# the tables pipeline.score matches each record kind in, from the loosest to the strictest
+# as MATCHERS lists them (units: units, units+task); the strictest gives a record its mark
 SCORED_TABLES: dict[str, list[str]] = defaultdict(list)
 for _table, (_kind, _) in MATCHERS.items():
     SCORED_TABLES[_kind].append(_table)
+STRICTEST = {kind: tables[-1] for kind, tables in SCORED_TABLES.items()}
 
 
 def esc(value: Any) -> str:
@@ -90,16 +94,14 @@ class Verdicts:
     """The scorer's verdict on one document's records, fields and line checks."""
 
     records: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)  # kind -> row -> table -> verdict
-    missed: dict[str, list[tuple[Record, list[str]]]] = field(default_factory=dict)  # kind -> (gold, tables)
+    missed: dict[str, list[tuple[Record, list[str]]]] = field(default_factory=dict)  # kind -> (gold, tables
+    # that missed it), for the gold records the strictest table missed
     fields: dict[str, tuple[bool, Any]] = field(default_factory=dict)  # field -> (correct, gold value)
     checks: list[Record] = field(default_factory=list)  # boilerplate_removed / content_kept misses
 
     def of(self, kind: str, index: int) -> str | None:
-        """matched, spurious, or None when the kind is not scored."""
-        tables = self.records.get(kind, {}).get(index)
-        if not tables:
-            return None
-        return "matched" if all(v == "matched" for v in tables.values()) else "spurious"
+        """matched or spurious in the kind's strictest table; None when the kind is not scored."""
+        return self.records.get(kind, {}).get(index, {}).get(STRICTEST.get(kind))
 
     def tally(self, kind: str, n_records: int) -> dict[str, int]:
         marks = [self.of(kind, i) for i in range(n_records)]
@@ -126,20 +128,20 @@ def verdicts_of(report: dict, gold: dict[str, Record], records: dict[str, dict[s
                 for i in range(len(rows))}
         document = gold[doc_id].get("document") or {}
         verdicts.fields = {f: (True, document[f]) for f in FIELDS if f in document}
-    missed: dict[tuple[str, str, int], tuple[Record, list[str]]] = {}
+    missed: dict[tuple[str, str, int], tuple[Record, list[str]]] = {}  # (doc, kind, gold index) -> entry
     for miss in report["misses"]:
         verdicts = result[miss["doc_id"]]
         if miss["table"] in MATCHERS:
             kind = MATCHERS[miss["table"]][0]
-            entry = missed.setdefault((miss["doc_id"], kind, miss["index"]), (miss["gold"], []))
-            if not entry[1]:
-                verdicts.missed.setdefault(kind, []).append(entry)
-            entry[1].append(miss["table"])
+            missed.setdefault((miss["doc_id"], kind, miss["index"]), (miss["gold"], []))[1].append(miss["table"])
         elif miss["table"] == "fields":
             (name, value), = miss["gold"].items()
             verdicts.fields[name] = (False, value)
         else:
             verdicts.checks.append(miss)
+    for (doc_id, kind, _), (gold_record, tables) in sorted(missed.items(), key=lambda item: item[0]):
+        if STRICTEST[kind] in tables:
+            result[doc_id].missed.setdefault(kind, []).append((gold_record, tables))
     return result
 
 
@@ -194,35 +196,35 @@ class TextRenderer:
         markup = self.displacy.render([{"tokens": tokens, "spans": spans, "settings": _SETTINGS}])
         return f'<div class="cl" data-s="{start}">{markup.strip()}</div>'
 
-    def render(self, text: str, marks: list[Mark], anchors: list[tuple[int, str]],
-               removed_before: dict[int, list[str]], removed_after: dict[int, list[str]]) -> str:
+    def render(self, text: str, marks: list[Mark], anchors: list[tuple[int, str]], removed: list[Record]) -> str:
         """Lines of the text; anchors (offset, element id) mark where links land; the removed
-        lines' markup goes before (whole lines) or at the end of (fragments) clean line k."""
+        lines are drawn where they stood (place_removed), hidden until asked for."""
         lines, offset = [], 0
         for line in text.split("\n"):
             lines.append((offset, offset + len(line)))
             offset += len(line) + 1
         starts = [s for s, _ in lines]
         parts: dict[int, list[tuple[int, int, str, str, str]]] = defaultdict(list)
-        for mark in marks:
-            first = bisect_right(starts, mark.start) - 1
-            for k in range(first, bisect_right(starts, mark.end - 1)):
+        for mark in marks:  # a span in several lines: its first part has the chip's number link
+            linked = False
+            for k in range(bisect_right(starts, mark.start) - 1, bisect_right(starts, mark.end - 1)):
                 s, e = max(mark.start, lines[k][0]), min(mark.end, lines[k][1])
-                if s >= e:
-                    continue
-                if k == first:
+                if s < e and not linked:
                     parts[k].append((s, e, mark.label, str(mark.index + 1), f"#rec-{mark.kind}-{mark.index}"))
-                else:
+                    linked = True
+                elif s < e:
                     parts[k].append((s, e, mark.label + CONTINUED, "", ""))
         anchors = sorted(anchors)
         anchor_starts = [a for a, _ in anchors]
+        before, after = place_removed(removed, len(lines))
         out = []
         for k, (start, end) in enumerate(lines):
-            out += removed_before.get(k, [])
+            out += map(_removed_line, before.get(k, []))
             lo, hi = bisect_right(anchor_starts, start - 1), bisect_right(anchor_starts, end)
             body = self._line(text, start, end, sorted(parts.get(k, [])), anchors[lo:hi])
-            out.append(f'<div class="ln" data-s="{start}">{body or "<br>"}{"".join(removed_after.get(k, []))}</div>')
-        out += removed_before.get(len(lines), [])
+            fragments = "".join(map(_removed_fragment, after.get(k, [])))
+            out.append(f'<div class="ln" data-s="{start}">{body or "<br>"}{fragments}</div>')
+        out += map(_removed_line, before.get(len(lines), []))
         return "\n".join(out)
 
     def _line(self, text: str, start: int, end: int, parts: list, anchors: list[tuple[int, str]]) -> str:
@@ -262,21 +264,29 @@ class TextRenderer:
         return "".join(out)
 
 
-def removed_markup(removed: list[Record], n_lines: int) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Where each removed line stood: whole lines before clean line k, stray fragments at
-    its end (removed_lines.line_no counts the lines before cleaning)."""
-    before: dict[int, list[str]] = defaultdict(list)
-    after: dict[int, list[str]] = defaultdict(list)
+def place_removed(removed: list[Record], n_lines: int) -> tuple[dict[int, list[Record]], dict[int, list[Record]]]:
+    """Where each removed_lines row stood in the clean text: whole lines before clean line k
+    (k = n_lines: after the last), stray fragments at the end of line k. Its line_no counts
+    the lines before cleaning, the removed ones included."""
+    before: dict[int, list[Record]] = defaultdict(list)
+    after: dict[int, list[Record]] = defaultdict(list)
     gone = 0  # whole lines removed so far
     for row in sorted(removed, key=lambda r: r["line_no"]):
         k = min(row["line_no"] - gone, n_lines)
-        reason = esc(row["reason"])
         if row["reason"] == STRAY_PIPE:
-            after[k].append(f'<del class="rm frag" title="{reason}">{esc(row["text"])}</del>')
+            after[k].append(row)
         else:
-            before[k].append(f'<div class="rm"><del>{esc(row["text"])}</del> <span class="why">{reason}</span></div>')
+            before[k].append(row)
             gone += 1
     return before, after
+
+
+def _removed_line(row: Record) -> str:
+    return f'<div class="rm"><del>{esc(row["text"])}</del> <span class="why">{esc(row["reason"])}</span></div>'
+
+
+def _removed_fragment(row: Record) -> str:
+    return f'<del class="rm frag" title="{esc(row["reason"])}">{esc(row["text"])}</del>'
 
 
 # ---------------------------------------------------------------- a document's page
@@ -286,16 +296,20 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def label_colors(kinds: list[str]) -> dict[str, str]:
-    """displaCy colours of every label a page can use: kind × verdict × continuation."""
-    colors = {}
+def label_colors(kinds: list[str]) -> tuple[dict[str, str], dict[str, str], str]:
+    """displaCy's colours of every label a page can use (kind × verdict × continuation) as
+    class names, the class of each kind, and the CSS that colours them: a spurious record's
+    bar is striped red."""
+    colors, classes, css = {}, {}, []
     for n, kind in enumerate(kinds):
         color = KIND_COLORS.get(kind) or OTHER_COLORS[n % len(OTHER_COLORS)]
-        striped = f"repeating-linear-gradient(90deg,{SPURIOUS_COLOR} 0 5px,{color} 5px 10px)"
+        classes[kind] = f"k{n}"
+        css.append(f".k{n}{{background:{color}}}.k{n}.spurious{{background:repeating-linear-gradient("
+                   f"90deg,{SPURIOUS_COLOR} 0 5px,{color} 5px 10px)}}")
         for verdict, mark in [(None, ""), *VERDICT_MARKS.items()]:
             for continued in ("", CONTINUED):
-                colors[kind_label(kind) + mark + continued] = striped if verdict == "spurious" else color
-    return colors
+                colors[kind_label(kind) + mark + continued] = f"k{n} {verdict}" if verdict else f"k{n}"
+    return colors, classes, "".join(css)
 
 
 def _record_fields(row: Record) -> Record:
@@ -308,9 +322,14 @@ def _outline(tasks: list[Record], verdicts: Verdicts | None) -> str:
     for i, task in enumerate(tasks):
         children[task["parent_id"] if task["parent_id"] in ids else None].append((i, task))
 
+    seen: set[str] = set()  # a parent_id cycle is drawn once
+
     def tree(parent: str | None) -> str:
         items = []
         for i, task in children.get(parent, []):
+            if task["task_id"] in seen:
+                continue
+            seen.add(task["task_id"])
             verdict = verdicts.of(OUTLINE, i) if verdicts else None
             mark = f'<span class="v {verdict}">{VERDICT_MARKS[verdict].strip()}</span>' if verdict else ""
             items.append(f'<li class="{verdict or ""}"><a href="#task-{esc(task["task_id"])}">'
@@ -385,7 +404,7 @@ def _json_for_script(data: Any) -> str:
 
 
 def render_document(document: Record, records: dict[str, list[Record]], removed: list[Record],
-                    verdicts: Verdicts | None, index_href: str = "index.html") -> str:
+                    verdicts: Verdicts | None) -> str:
     """The review page of one document: its row, its span tables' rows, its removed lines."""
     doc = make_doc(document, records)
     text = doc.text
@@ -405,39 +424,36 @@ def render_document(document: Record, records: dict[str, list[Record]], removed:
             data.append([kind, i, span.start_char if span is not None else -1,
                          span.end_char if span is not None else -1, kind_label(kind),
                          _record_fields(row), verdicts.records.get(kind, {}).get(i) if verdicts else None,
-                         evidence[kind].get(i, "")])
+                         evidence[kind].get(i, ""), verdict])
     tasks = records.get(OUTLINE, [])
     anchors += [(t["char_start"], f"task-{t['task_id']}") for t in tasks
                 if isinstance(t.get("char_start"), int) and 0 <= t["char_start"] <= len(text)]
 
-    before, after = removed_markup(removed, text.count("\n") + 1)
-    colors = label_colors(kinds)
-    text_html = TextRenderer(colors).render(text, marks, anchors, before, after)
+    colors, classes, kind_css = label_colors(kinds)
+    text_html = TextRenderer(colors).render(text, marks, anchors, removed)
 
     doc_id = doc.user_data["doc_id"]
     title = doc.user_data["title"] or doc_id
     legend = " ".join(
-        f'<span class="key" style="background:{colors[kind_label(k)]}">'
+        f'<span class="key {classes[k]}">'
         f'{esc(kind_label(k))} <b>{len(records[k])}</b></span>' for k in kinds)
     if verdicts:
         legend += ' <span class="key">✓ matched gold · ✗ spurious (striped)</span>'
     side = []
-    for kind in [*kinds, *([OUTLINE] if verdicts else [])]:
-        counts = ""
-        if verdicts and kind in SCORED_TABLES:
-            counts = " — " + _tally_html(verdicts.tally(kind, len(records.get(kind, []))))
-        side.append(f'<section id="list-{kind}"><h3>{esc(kind)} ({len(records.get(kind, []))}){counts}</h3>'
-                    + (_record_table(kind, records[kind], evidence[kind], verdicts) if kind in kinds and records[kind] else "")
+    for kind in [*kinds, *([OUTLINE] if verdicts else [])]:  # tasks: only their gold misses
+        rows = records.get(kind, [])
+        counts = " — " + _tally_html(verdicts.tally(kind, len(rows))) if verdicts and kind in SCORED_TABLES else ""
+        side.append(f'<section id="list-{kind}"><h3>{esc(kind)} ({len(rows)}){counts}</h3>'
+                    + (_record_table(kind, rows, evidence[kind], verdicts) if kind in kinds and rows else "")
                     + (_missed_list(kind, verdicts) if verdicts else "") + "</section>")
-    if verdicts:
-        if verdicts.checks:
-            items = "".join(f'<li class="missed"><span class="v missed">{esc(m["table"])}</span> '
-                            f'{esc(m["gold"].get("line"))}'
-                            + (f' <small>in: {esc(m["evidence"])}</small>' if m["evidence"] else "") + "</li>"
-                            for m in verdicts.checks)
-            side.append(f'<section id="checks"><h3>Gold line checks failed</h3><ul>{items}</ul></section>')
+    if verdicts and verdicts.checks:
+        items = "".join(f'<li class="missed"><span class="v missed">{esc(m["table"])}</span> '
+                        f'{esc(m["gold"].get("line"))}'
+                        + (f' <small>in: {esc(m["evidence"])}</small>' if m["evidence"] else "") + "</li>"
+                        for m in verdicts.checks)
+        side.append(f'<section id="checks"><h3>Gold line checks failed</h3><ul>{items}</ul></section>')
     gold_note = " · scored against gold" if verdicts else ""
-    body = f"""<header><a href="{esc(index_href)}">← all documents</a>
+    body = f"""<header><a href="index.html">← all documents</a>
 <h1>{esc(title)}</h1>
 <details><summary>{esc(doc_id)} · {len(text):,} characters · {len(tasks)} tasks{gold_note}</summary>
 {_fields_table(doc.user_data["fields"], verdicts)}</details></header>
@@ -449,7 +465,7 @@ def render_document(document: Record, records: dict[str, list[Record]], removed:
 <aside><div id="record"><p class="hint">Hover or click a highlight to see its record.</p></div>{"".join(side)}</aside>
 </div><div id="tip" hidden></div>
 <script type="application/json" id="data">{_json_for_script({"records": data})}</script>"""
-    return _page(f"{title} — review", body, DOC_SCRIPT, DOC_STYLE)
+    return _page(f"{title} — review", body, DOC_SCRIPT, DOC_STYLE + kind_css)
 
 
 # ---------------------------------------------------------------- index and driver
@@ -459,6 +475,7 @@ def render_document(document: Record, records: dict[str, list[Record]], removed:
 class Review:
     index: Path
     pages: dict[str, Path]  # doc_id -> page
+    highlights: dict[str, int]  # doc_id -> records highlighted on its page
 
 
 def page_names(doc_ids: list[str]) -> dict[str, str]:
@@ -475,8 +492,9 @@ def page_names(doc_ids: list[str]) -> dict[str, str]:
 
 
 def render_index(entries: list[Record], kinds: list[str], errors: list[Record], gold: bool) -> str:
-    def options(values: set[str]) -> str:
-        return "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in sorted(values))
+    def select(name: str, values: set[str]) -> str:
+        options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in sorted(values))
+        return f'<label>{name} <select id="{name}"><option value="">all</option>{options}</select></label>'
 
     head = ["document", "title", "region", "date", "chars", *map(esc, kinds), "tasks", "removed lines"]
     head += ["matched", "spurious", "missed"] if gold else []
@@ -494,8 +512,8 @@ def render_index(entries: list[Record], kinds: list[str], errors: list[Record], 
         f"<tr><td>{esc(r.get('doc_id'))}</td><td>{esc(r.get('source'))}</td><td>{esc(r.get('stage'))}</td>"
         f"<td>{esc(r.get('error'))}</td></tr>" for r in errors)
     body = f"""<header><h1>Review: {len(entries)} documents, {len(errors)} errors</h1>
-<div class="controls"><label>region <select id="region"><option value="">all</option>{options({e["region_key"] for e in entries})}</select></label>
-<label>year <select id="year"><option value="">all</option>{options({e["year"] for e in entries})}</select></label>
+<div class="controls">{select("region", {e["region_key"] for e in entries})}
+{select("year", {e["year"] for e in entries})}
 <span><b id="shown">{len(entries)}</b> shown</span></div></header>
 <main><table id="docs" class="records"><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
@@ -517,16 +535,16 @@ def review(run_dir: str | os.PathLike, out: str | os.PathLike | None = None,
     errors = pq.read_table(errors_path).to_pylist() if errors_path.exists() else []
     doc_ids = {d["doc_id"] for d in tables.documents}
     gold_docs = load_gold(gold) if gold is not None and Path(gold).is_dir() else {}
-    verdicts = {}
+    verdicts: dict[str, Verdicts] = {}
     if doc_ids & set(gold_docs):
-        verdicts = {doc_id: v for doc_id, v in verdicts_of(score_dirs(gold, run_dir), gold_docs, tables.records).items()
-                    if doc_id in doc_ids}
+        scored = verdicts_of(score_dirs(gold, run_dir), gold_docs, tables.records)
+        verdicts = {doc_id: v for doc_id, v in scored.items() if doc_id in doc_ids}
 
     out = Path(out) if out else Path(run_dir) / "review"
     out.mkdir(parents=True, exist_ok=True)
     names = page_names([d["doc_id"] for d in tables.documents])
     kinds = [k for k in tables.records if k != OUTLINE]
-    entries, pages = [], {}
+    entries, pages, highlights = [], {}, {}
     for document in tables.documents:
         doc_id = document["doc_id"]
         records = tables.of(doc_id)
@@ -535,6 +553,7 @@ def review(run_dir: str | os.PathLike, out: str | os.PathLike | None = None,
         path.write_text(render_document(document, records, removed.get(doc_id, []), doc_verdicts),
                         encoding="utf-8")
         pages[doc_id] = path
+        highlights[doc_id] = sum(len(records[k]) for k in kinds)
         tally: Counter | None = None
         if doc_verdicts:
             tally = Counter()
@@ -549,7 +568,7 @@ def review(run_dir: str | os.PathLike, out: str | os.PathLike | None = None,
                         "verdicts": tally})
     index = out / "index.html"
     index.write_text(render_index(entries, kinds, errors, bool(verdicts)), encoding="utf-8")
-    return Review(index, pages)
+    return Review(index, pages, highlights)
 
 
 # ---------------------------------------------------------------- style and scripts
@@ -566,6 +585,7 @@ nav li a:hover{background:#eef}main{padding:.4rem 1.2rem;min-width:0}
 .controls{position:sticky;top:0;background:#fff;z-index:15;padding:.3rem 0;border-bottom:1px solid #eee;font-size:13px}
 .key{display:inline-block;padding:0 .4rem;border-radius:3px;margin-right:.3rem}
 #text{padding-top:.5rem}.ln{line-height:2.1;margin-bottom:.2rem;overflow-wrap:anywhere}
+.ln,aside section{content-visibility:auto;contain-intrinsic-size:auto 3em}
 .anc,[id^=rec-],[id^=list-]{scroll-margin-top:3rem}
 .cl,.cl>.spans{display:inline}.cl>.spans{line-height:inherit!important}
 .tk{display:inline-block;position:relative;line-height:1.5;background:#fff4cc;cursor:pointer}
@@ -573,13 +593,14 @@ nav li a:hover{background:#eef}main{padding:.4rem 1.2rem;min-width:0}
 .sl,.st{position:absolute;left:-1px;width:calc(100% + 2px);height:4px}.st{border-radius:3px 0 0 3px}
 .chip{position:absolute;z-index:10;top:-.45em;left:0;padding:1px 3px;font-size:.62em;font-weight:600;line-height:1;
 border-radius:3px;white-space:nowrap;color:#000}.chip a{color:inherit;font-weight:400}
-.st[data-label*="✗"]>.chip{background:#fff!important;color:#c92a2a;box-shadow:inset 0 0 0 1px #c92a2a}
+.chip.spurious.spurious{background:#fff;color:#c92a2a;box-shadow:inset 0 0 0 1px #c92a2a}
 .rm{display:none;color:#a33;font-size:13px}.rm del{text-decoration-thickness:1px}.why{color:#888;font-size:11px}
 body.show-removed .rm{display:block}body.show-removed .rm.frag{display:inline}
 #record{position:sticky;top:0;background:#fff;z-index:5;padding:.4rem 0;border-bottom:1px solid #ddd;max-height:45vh;overflow:auto}
 .hint{color:#888}.card{border:1px solid #ccc;border-radius:4px;padding:.3rem .5rem;margin:.25rem 0;background:#fff}
 .card table{font-size:12px}.card th{text-align:left;color:#555;font-weight:400;padding-right:.6rem}
 .card q{display:block;margin:.2rem 0;font-weight:600}
+.card.matched{border-left:3px solid #2b8a3e}.card.spurious{border-left:3px solid #c92a2a}
 #tip{position:fixed;z-index:30;max-width:380px;pointer-events:none;box-shadow:0 2px 10px #0003}
 table.records{border-collapse:collapse;font-size:12px;width:100%}
 table.records td,table.records th{border-bottom:1px solid #eee;padding:1px 4px;text-align:left;vertical-align:top}
@@ -592,7 +613,7 @@ li.missed{margin:.15rem 0}h3{font-size:14px;margin:.8rem 0 .3rem}h4{font-size:13
 DOC_SCRIPT = """
 "use strict";
 const data = JSON.parse(document.getElementById("data").textContent);
-const recs = data.records; // [kind, index, start, end, label, fields, verdicts, evidence]
+const recs = data.records; // [kind, index, start, end, label, fields, verdict per table, evidence, verdict]
 const text = document.getElementById("text"), tip = document.getElementById("tip");
 const panel = document.getElementById("record");
 let measured = false;
@@ -611,12 +632,8 @@ function el(tag, cls, content) {
   if (content !== undefined) e.textContent = content;
   return e;
 }
-function verdictOf(r) {
-  if (!r[6]) return "";
-  return Object.values(r[6]).every(v => v === "matched") ? "matched" : "spurious";
-}
 function card(r) {
-  const box = el("div", "card " + verdictOf(r)), head = el("div");
+  const box = el("div", "card " + (r[8] || "")), head = el("div");
   const link = el("a", "", r[4] + " " + (r[1] + 1));
   link.href = "#rec-" + r[0] + "-" + r[1];
   head.append(link);

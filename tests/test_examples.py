@@ -1,7 +1,8 @@
 """One parametrised runner for the phrase corpora in tests/examples/<kind>.yaml.
 
-Each case gives clean text (plus an optional issue date and an optional
-`outline: true` to segment the text into TaskNodes) and the records the
+Each case gives clean text (plus optional document fields — issue_date, title,
+doc_number, region — and an optional `outline: true` to segment the text into
+TaskNodes) and the records the
 extractor must return, in reading order, compared on the keys the case lists.
 `task_label` stands for the label of the record's task node. Every record must
 also satisfy the evidence invariant text[char_start:char_end] == evidence.
@@ -18,7 +19,7 @@ from pipeline.document import Document
 from pipeline.schemas import COLUMNS
 
 EXAMPLES = Path(__file__).with_name("examples")
-EVIDENCE = {"units": "unit", "targets": "text", "deadlines": "text", "phases": "text"}
+EVIDENCE = {"units": "unit", "targets": "text", "deadlines": "text", "phases": "text", "citations": "text"}
 
 
 def _cases():
@@ -31,8 +32,8 @@ def _cases():
 
 def _document(case: dict) -> Document:
     doc = Document(doc_id="example", source="<example>", text=case["text"])
-    issue = case.get("issue_date")
-    doc.fields = {"issue_date": None if issue is None else str(issue)}
+    doc.fields = {key: None if case.get(key) is None else str(case[key])  # YAML reads dates as dates
+                  for key in ("issue_date", "title", "doc_number", "region")}
     if case.get("outline"):
         from pipeline.outline import segment
         doc.tasks = segment(doc.text, doc.line_spans())

@@ -14,7 +14,7 @@ from extractors.common import TaskIndex
 from pipeline.document import Document, TaskNode
 from pipeline.schemas import COLUMNS
 
-EVIDENCE = {"units": "unit", "targets": "text", "deadlines": "text", "phases": "text"}
+EVIDENCE = {"units": "unit", "targets": "text", "deadlines": "text", "phases": "text", "citations": "text"}
 CORPUS = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"))
 
 

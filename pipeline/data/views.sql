@@ -112,8 +112,8 @@ ORDER BY u.doc_id, n_tasks DESC, u.unit_canonical;
 -- Workload by function across documents (市场监管 gathers 质监局, 工商局, 市场监管局, …).
 CREATE VIEW function_workload AS
 SELECT unit_function, count(DISTINCT doc_id) AS n_documents, count(DISTINCT unit_canonical) AS n_units,
-       sum(n_lead) AS n_lead, sum(n_support) AS n_support, sum(n_responsible) AS n_responsible,
-       sum(n_tasks) AS n_tasks
+       CAST(sum(n_lead) AS BIGINT) AS n_lead, CAST(sum(n_support) AS BIGINT) AS n_support,
+       CAST(sum(n_responsible) AS BIGINT) AS n_responsible, CAST(sum(n_tasks) AS BIGINT) AS n_tasks
 FROM unit_workload
 GROUP BY unit_function
 ORDER BY n_tasks DESC, unit_function;
