@@ -168,9 +168,9 @@ def fingerprint() -> bytes:
 
 
 def _gazetteer(text: str) -> dict:
-    from pipeline.fields import _gazetteer_lookup  # here: pipeline.fields imports the extractors, which import this
+    from pipeline.fields import gazetteer_lookup  # here: pipeline.fields imports the extractors, which import this
 
-    return _gazetteer_lookup(text)
+    return gazetteer_lookup(text)
 
 
 @dataclass(frozen=True)

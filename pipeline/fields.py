@@ -171,13 +171,13 @@ def find_region(candidates: list[str]) -> str | None:
     if not texts:
         return None
     for text in texts:
-        region = _region_of(_gazetteer_lookup(text), texts)
+        region = _region_of(gazetteer_lookup(text), texts)
         if region:
             return region
     return None
 
 
-def _gazetteer_lookup(text: str) -> dict:
+def gazetteer_lookup(text: str) -> dict:
     """cpca's reading of one string: {"省", "市", "区"} names or None.
 
     cpca's public `transform` wraps this same per-string function in a pandas

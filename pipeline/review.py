@@ -6,10 +6,13 @@ into ``run_dir/review/`` (``policy-pipeline review DIR [--out FOLDER] [--gold DI
 A document's page shows its fields, its outline as a tree whose links jump to each task,
 and the clean text with the records of every span table (units, targets, deadlines,
 phases, and any table a run adds whose rows carry offsets) highlighted by kind. The
-highlights are spaCy's displaCy span style, rendered from the Doc that ``pipeline.spans``
-builds (the same Doc ``export-spacy`` writes): its ``SpanRenderer`` draws each stretch of
-overlapping spans with the templates below, which drop the default templates' whitespace
-(it would show between Chinese characters). Hovering a highlighted character shows the
+highlights are spaCy's displaCy span style, drawn from the span groups of the Doc that
+``pipeline.spans`` builds (the same Doc ``export-spacy`` writes):
+``displacy.render(..., style="span", manual=True)`` renders each stretch of overlapping
+spans, one token per character, with the templates below, which drop the default
+templates' whitespace (it would show between Chinese characters) and give a token's
+record chips a link to its row; a script maps a clicked token back to its character
+offset (a stretch's element carries its start). Hovering a highlighted character shows the
 records covering it, clicking pins them beside the text and marks their rows in the side
 tables, which list every record with a link to its span. A toggle shows the boilerplate the
 cleaner removed, struck through where it stood.
@@ -42,10 +45,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pyarrow.parquet as pq
+from spacy import displacy
 
 from pipeline.clean import STRAY_PIPE
 from pipeline.score import FIELDS, MATCHERS, load_gold, load_predictions, score_dirs
-from pipeline.spans import OUTLINE, RECORD_KINDS, load_run, make_doc
+from pipeline.spans import OUTLINE, load_run, make_doc
 
 DEFAULT_GOLD = Path(__file__).resolve().parent.parent / "gold"  # the project's gold set, when present
 
@@ -183,9 +187,7 @@ class TextRenderer:
     """The clean text as lines of HTML with displaCy span markup for the records."""
 
     def __init__(self, labels: dict[str, str]):
-        from spacy.displacy.render import SpanRenderer
-
-        self.displacy = SpanRenderer({**RENDER_OPTIONS, "colors": labels})
+        self.options = {**RENDER_OPTIONS, "colors": labels}
 
     def cluster(self, text: str, start: int, end: int, parts: list[tuple[int, int, str, str, str]]) -> str:
         """One stretch of overlapping span parts (start, end, label, kb_id, kb_url)."""
@@ -193,8 +195,9 @@ class TextRenderer:
         spans = [{"start_token": token_of[s - start], "end_token": token_of[e - 1 - start] + 1,
                   "label": label, "kb_id": kb_id, "kb_url": kb_url}
                  for s, e, label, kb_id, kb_url in parts]
-        markup = self.displacy.render([{"tokens": tokens, "spans": spans, "settings": _SETTINGS}])
-        return f'<div class="cl" data-s="{start}">{markup.strip()}</div>'
+        markup = displacy.render({"tokens": tokens, "spans": spans, "settings": _SETTINGS}, style="span",
+                                 manual=True, jupyter=False, options=self.options)
+        return f'<div class="cl" data-s="{start}">{markup}</div>'
 
     def render(self, text: str, marks: list[Mark], anchors: list[tuple[int, str]], removed: list[Record]) -> str:
         """Lines of the text; anchors (offset, element id) mark where links land; the removed
