@@ -75,6 +75,7 @@ def test_killed_run_resumed_gives_the_uninterrupted_tables(synth, tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline and not any((out / PARTS).glob("[!.]*")):
         time.sleep(0.05)
+    assert process.poll() is None, "the run ended by itself before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)  # the whole process group: the run and its workers
     process.wait()
     assert not (out / "documents.parquet").exists(), "the run finished before it could be killed"
