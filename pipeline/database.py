@@ -22,6 +22,7 @@ from pipeline.data import data_path
 from pipeline.schemas import SCHEMAS
 
 DATABASE = "policy.duckdb"
+MEMORY_LIMIT = "512MB"
 
 
 def _sql_string(text: str) -> str:
@@ -35,6 +36,9 @@ def build(out_dir: str | os.PathLike) -> Path:
     for stale in (temp, temp.with_name(temp.name + ".wal")):
         stale.unlink(missing_ok=True)
     with duckdb.connect(str(temp)) as con:
+        # DuckDB would otherwise cache up to 80 % of RAM: bound it, spill beside the tables.
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = {_sql_string(str(out / '.duckdb-tmp'))}")
         for table in SCHEMAS:
             source = _sql_string(str(out / f"{table}.parquet"))
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({source})")
