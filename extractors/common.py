@@ -164,10 +164,6 @@ class SpanSet:
         i = bisect.bisect_right(self._starts, pos) - 1
         return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
 
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self._starts, end - 1) - 1
-        return i >= 0 and self.spans[i][1] > start
-
 
 def quoted_spans(text: str) -> SpanSet:
     """Inside 《book titles》 and “quotations”: cited names, slogans, hotline numbers."""

@@ -23,7 +23,6 @@ _DATA = load_data("numbers.yaml")
 CN_DIGITS: str = _DATA["cn_digits"]
 _CN_MAP: dict[str, str] = _DATA["cn_map"]
 RANGE_CONNECTORS: list[str] = _DATA["range_connectors"]
-APPROX_MARKS: list[str] = _DATA["approx_marks"]
 
 _DIGIT_OF = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _DIGIT_OF["零"] = 0
@@ -237,7 +236,6 @@ _SPAN_RE = regex.compile(
 class Span:
     start: DatePoint | None  # None for 即日 (from today)
     end: DatePoint
-    from_today: bool = False
 
 
 def parse_span_points(span: str) -> Span | None:
@@ -250,7 +248,7 @@ def parse_span_points(span: str) -> Span | None:
     if m["today"]:
         if b.empty:
             return None
-        return Span(None, b, from_today=True)
+        return Span(None, b)
     a = point_from_match(m, "a")
     if a.empty:
         return None
@@ -291,14 +289,13 @@ def _nonempty(prefix: str) -> str:
 # 即日起至7月中旬, 2019年10月. Use with .match at a known position.
 DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{_nonempty('a')})(?:起|开始)?"
              rf"(?:{SPAN_CONNECTOR}{{1,2}}{_nonempty('b')})?(?:止|结束)?")
-DATE_SPAN_RE = regex.compile(DATE_SPAN)
 
 
 def span_from_match(m: regex.Match) -> Span | None:
     """A DATE_SPAN match → Span (points without year filling)."""
     b = point_from_match(m, "b")
     if m["today"]:
-        return None if b.empty else Span(None, b, from_today=True)
+        return None if b.empty else Span(None, b)
     a = point_from_match(m, "a")
     if a.empty:
         return None
