@@ -175,3 +175,13 @@ def issue_year(doc: Any) -> int | None:
     if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
         return int(date[:4])
     return None
+
+
+# Cues of a reported fact (data/facts.yaml), searched in the sentence before a
+# number or schedule: targets and deadlines skip what a sentence reports.
+PAST_RE = regex.compile("|".join(load_data("facts.yaml")["past_cue_patterns"]))
+
+
+def reports_fact(text: str, sentence_start: int, pos: int) -> bool:
+    """Whether the sentence from sentence_start reports a fact before reaching pos."""
+    return PAST_RE.search(text, sentence_start, pos) is not None

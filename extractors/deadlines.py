@@ -24,7 +24,7 @@ from typing import Any
 
 import regex
 
-from .common import TaskIndex, alternation, issue_year, load_data, quoted_spans
+from .common import TaskIndex, alternation, issue_year, load_data, quoted_spans, reports_fact, sentence_bounds
 from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, parse_year, period_end,
                       point_from_match, quarter_end, parse_number)
 from .phases import phase_spans
@@ -113,6 +113,8 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if REC_SPAN_RE.match(text, e):
             continue
         if not (m["m"] or m["part"] or m["post"]) and QUALIFIES_RE.match(text, e):
+            continue
+        if reports_fact(text, sentence_bounds(text, s)[0], s):  # 成立了…小组,每季度都开展…: reported, not scheduled
             continue
         rows.append((s, e, None, RECURRENCE_OF[m["rec"]]))
         mask.add(s, e)

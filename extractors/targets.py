@@ -29,7 +29,7 @@ from typing import Any
 import regex
 
 from .common import (SENTENCE_END, TaskIndex, alternation, clause_start, load_data,
-                     quoted_spans, sentence_bounds, split_top_level)
+                     quoted_spans, reports_fact, sentence_bounds, split_top_level)
 from pipeline.canonical import indicator_family
 
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
@@ -71,7 +71,6 @@ PREDICATE_RE = regex.compile(alternation({w for w in set(PREFIX_OF) | OBJECT_VER
 LABEL_RE = regex.compile(_CFG["label_pattern"])
 FORWARD_RE = regex.compile("|".join([alternation(_CFG["forward_cues"]), *_CFG["forward_cue_patterns"]]))
 FORWARD_YEAR_RE = regex.compile("|".join(_CFG["forward_cue_patterns"]))
-PAST_RE = regex.compile("|".join(_CFG["past_cue_patterns"]))
 COND_RE = regex.compile("|".join(_CFG["condition_patterns"]))
 PER_PERIOD_RE = regex.compile(alternation(_CFG["per_period"]))
 ATTR_UNITS = set(_CFG["attribute_units"])
@@ -273,7 +272,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         after = text[end] if end < len(text) else ""
 
         sent_s, _ = sentence_bounds(text, ns, ends=SENTENCE_END)
-        if PAST_RE.search(text, sent_s, ns):
+        if reports_fact(text, sent_s, ns):
             continue
         cl_s = clause_start(text, ns)
         floor = max(cl_s, last_target_end if last_target_end <= ns else cl_s, ns - WINDOW)
