@@ -44,6 +44,7 @@ BROKEN_PINYIN_ANNOTATION = regex.compile(
 )
 
 MAX_PASSES = 50
+_FULLWIDTH_ALNUM_CHAR = regex.compile("[０-９Ａ-Ｚａ-ｚ]")
 _FULLWIDTH_ALNUM = {
     **{0xFF10 + i: 0x30 + i for i in range(10)},
     **{0xFF21 + i: 0x41 + i for i in range(26)},
@@ -81,15 +82,39 @@ def _t2s() -> tuple[dict[int, str], regex.Pattern, dict[str, str]]:
 def _script_chars() -> tuple[frozenset[str], frozenset[str]]:
     """(traditional-only, simplified-only) characters.
 
-    Sets, not regex character classes: a 4,000-character class scans at
-    ~0.5 M chars/s, set membership in C at tens of millions.
+    Traditional-only are the characters t2s always changes; characters that
+    change only inside a phrase (覆 in 反覆, but 覆盖 is simplified too) are
+    not evidence of a script. Sets, not regex character classes: a
+    4,000-character class scans at ~0.5 M chars/s, set membership in C at
+    tens of millions.
     """
     traditional = set(_dictionary("TSCharacters.txt"))
-    # Characters that change only inside a phrase (反覆 → 反复, 瞭解 → 了解).
-    for phrase, simple in _dictionary("TSPhrases.txt").items():
-        traditional |= {a for a, b in zip(phrase, simple) if a != b}
     simplified = set(_dictionary("STCharacters.txt")) - traditional
     return frozenset(traditional), frozenset(simplified)
+
+
+@functools.cache
+def _phrase_only_chars() -> tuple[regex.Pattern, dict[str, list[tuple[str, int]]]]:
+    """Characters t2s changes only inside a phrase (覆 in 反覆, 瞭 in 瞭解), and
+    for each, the phrases holding it with its offset in them."""
+    where: dict[str, list[tuple[str, int]]] = {}
+    for phrase, simple in _dictionary("TSPhrases.txt").items():
+        for offset, (a, b) in enumerate(zip(phrase, simple)):
+            if a != b and a not in _script_chars()[0]:
+                where.setdefault(a, []).append((phrase, offset))
+    return regex.compile("[" + "".join(map(regex.escape, sorted(where))) + "]"), where
+
+
+def _has_traditional_phrase(text: str) -> bool:
+    """Whether a text without traditional-only characters still holds a phrase
+    t2s changes (反覆 → 反复); checked only around the few characters that can
+    start one, since a search for all phrases costs ~0.7 ms per document."""
+    pattern, where = _phrase_only_chars()
+    for match in pattern.finditer(text):
+        for phrase, offset in where[match.group()]:
+            if text.startswith(phrase, match.start() - offset):
+                return True
+    return False
 
 
 @functools.cache
@@ -182,14 +207,19 @@ def normalise(raw: str) -> Normalised:
     raw = _paragraph_marks().sub("\n", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text, removed = strip_pinyin(raw)
     traditional, simplified = _script_chars()
-    counts = Counter(text)
-    n_traditional = sum(n for c, n in counts.items() if c in traditional)
-    script = detect_script(n_traditional, sum(n for c, n in counts.items() if c in simplified))
-    # Whole-text passes (no phrase or pattern below crosses a line break),
-    # each skipped when the counts show it has nothing to do.
-    if n_traditional:
+    if traditional.isdisjoint(text):  # most documents: no counting, no conversion
+        script = "simplified"
+        if _has_traditional_phrase(text):
+            text = to_simplified(text)
+    else:
+        counts = Counter(text)
+        script = detect_script(
+            sum(n for c, n in counts.items() if c in traditional),
+            sum(n for c, n in counts.items() if c in simplified),
+        )
         text = to_simplified(text)
-    if any(ord(c) in _FULLWIDTH_ALNUM for c in counts):
+    # Whole-text passes: no phrase or pattern here crosses a line break.
+    if _FULLWIDTH_ALNUM_CHAR.search(text):
         text = text.translate(_FULLWIDTH_ALNUM)
     text = EDGE_SPACES.sub("", SPACE_BETWEEN_HAN.sub("", text))
     return Normalised(

@@ -140,3 +140,9 @@ def test_overlapping_phrases_follow_forward_maximum_matching():
 def test_flattened_paragraph_marks_become_line_breaks():
     text = N.normalise("严禁乱停乱放。Р四、实施步骤Р第一阶段启动宣传阶段。ПРИВЕТ Рим").text
     assert text == "严禁乱停乱放。\n四、实施步骤\n第一阶段启动宣传阶段。ПРИВЕТ Рим"
+
+
+def test_traditional_phrase_in_simplified_text_is_converted():
+    # no traditional-only character, but a t2s phrase (反覆 → 反复); 覆盖 stays
+    assert N.normalise("他反覆强调,覆盖率达到90%").text == "他反复强调,覆盖率达到90%"
+    assert N.normalise("全面覆盖").script == "simplified"
