@@ -11,6 +11,8 @@ first and last day it covers. ISO strings 'YYYY-MM-DD' are what records carry.
 """
 from __future__ import annotations
 
+import functools
+
 import calendar
 from dataclasses import dataclass
 
@@ -114,6 +116,7 @@ def parse_range(span: str) -> tuple[float, float] | None:
     return a, b
 
 
+@functools.lru_cache(maxsize=4096)  # the same numbers recur across a corpus
 def parse_quantity(span: str) -> tuple[float, float | None] | None:
     """A single number or a range → (value, value_max or None)."""
     r = parse_range(span)

@@ -150,5 +150,9 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
 
 def phase_spans(doc: Any) -> list[tuple[int, int]]:
-    """Evidence spans of all phases (deadlines skip dates inside them)."""
-    return [(f["char_start"], f["char_end"]) for f in find_phases(doc)]
+    """Evidence spans of the phases (deadlines skip dates inside them): the
+    records the phases extractor already left on the document, else found now."""
+    records = doc.records.get("phases") if hasattr(doc, "records") else None
+    if records is None:
+        records = extract(doc)
+    return [(r["char_start"], r["char_end"]) for r in records]

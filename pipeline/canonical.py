@@ -297,9 +297,12 @@ def _canonical_unit(name: str, region: str | None, table: UnitTable) -> tuple[st
 def indicator_family(indicator: str | None, unit: str | None) -> str | None:
     """The first family whose words occur in the indicator (and whose units,
     if it lists any, include the target's unit)."""
-    if not indicator:
-        return None
-    for family in family_table():
+    return _indicator_family(indicator, unit, family_table()) if indicator else None
+
+
+@functools.lru_cache(maxsize=65536)  # indicators repeat across a corpus
+def _indicator_family(indicator: str, unit: str | None, families: tuple[Family, ...]) -> str | None:
+    for family in families:
         if any(word in indicator for word in family.contains) and (not family.units or unit in family.units):
             return family.family
     return None
