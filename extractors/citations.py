@@ -22,7 +22,9 @@ import regex
 from pipeline import fields as document_fields  # a module: pipeline.fields imports extractors
 from pipeline.data import read_yaml
 
-from .common import TaskIndex, alternation, load_data
+from pipeline.outline import TaskIndex
+
+from .common import alternation, load_data
 
 _CFG = load_data("citations.yaml")
 TITLE_RE = regex.compile(r"《(?P<title>[^《》\n]{2,150})》")

@@ -1,9 +1,7 @@
-"""Helpers shared by every extractor: data tables, task lookup, text geometry.
+"""Helpers shared by every extractor: data tables, text geometry, quoted spans.
 
-Nothing here knows about a record kind. The task lookup is the one place that
-maps a character offset to the innermost TaskNode containing it (bisect over
-the nodes' start offsets, then up the parent chain), so every extractor
-attributes evidence the same way.
+Nothing here knows about a record kind. The task lookup every extractor uses
+is pipeline.outline.TaskIndex, beside the code that builds the outline.
 """
 from __future__ import annotations
 
@@ -29,55 +27,6 @@ def alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal words, longest first (so 责任部门和单位 beats 责任部门)."""
     uniq = sorted(set(words), key=lambda w: (-len(w), w))
     return "(?:" + "|".join(regex.escape(w) for w in uniq) + ")"
-
-
-class TaskIndex:
-    """Innermost-task lookup over a document's outline.
-
-    ``innermost(pos)`` is the deepest node whose [char_start, char_end) holds
-    ``pos``; ``innermost(pos, numbered=True)`` skips inline 一是… items unless no
-    numbered node contains the position (ANNOTATION §4).
-    """
-
-    def __init__(self, tasks: Sequence[Any]):
-        self._nodes = sorted(tasks, key=lambda t: (t.char_start, -t.char_end, t.level))
-        self._starts = [t.char_start for t in self._nodes]
-        self._by_id = {t.task_id: t for t in self._nodes}
-
-    def _contains(self, t: Any, pos: int) -> bool:
-        return t.char_start <= pos < t.char_end
-
-    def innermost_node(self, pos: int, numbered: bool = False) -> Any | None:
-        i = bisect.bisect_right(self._starts, pos) - 1
-        if i < 0:
-            return None
-        # With properly nested spans the innermost container of pos is an
-        # ancestor of the last node starting at or before pos: climb parents.
-        node = self._nodes[i]
-        while node is not None and not self._contains(node, pos):
-            node = self._by_id.get(node.parent_id) if node.parent_id else None
-        if node is None:  # inconsistent parent links: fall back to a scan
-            node = next((t for t in reversed(self._nodes[: i + 1]) if self._contains(t, pos)), None)
-        if node is None or not numbered:
-            return node
-        inline_node = node
-        while node is not None and getattr(node, "inline", False):
-            node = self._by_id.get(node.parent_id) if node.parent_id else None
-        if node is None or not self._contains(node, pos):
-            return inline_node
-        return node
-
-    def ancestors(self, pos: int) -> list[Any]:
-        """The nodes containing pos, innermost first."""
-        out, node = [], self.innermost_node(pos)
-        while node is not None:
-            out.append(node)
-            node = self._by_id.get(node.parent_id) if node.parent_id else None
-        return out
-
-    def innermost(self, pos: int, numbered: bool = False) -> str | None:
-        node = self.innermost_node(pos, numbered)
-        return node.task_id if node is not None else None
 
 
 # --- text geometry ------------------------------------------------------------

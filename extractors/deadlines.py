@@ -24,7 +24,9 @@ from typing import Any
 
 import regex
 
-from .common import TaskIndex, alternation, issue_year, load_data, quoted_spans, reports_fact, sentence_bounds
+from pipeline.outline import TaskIndex
+
+from .common import alternation, issue_year, load_data, quoted_spans, reports_fact, sentence_bounds
 from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, parse_year, period_end,
                       point_from_match, quarter_end, parse_number)
 from .phases import phase_spans

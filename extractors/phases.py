@@ -19,7 +19,9 @@ from typing import Any
 
 import regex
 
-from .common import TaskIndex, alternation, issue_year, load_data
+from pipeline.outline import TaskIndex
+
+from .common import alternation, issue_year, load_data
 from .numbers import DATE_SPAN, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")

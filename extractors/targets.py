@@ -28,10 +28,11 @@ from typing import Any
 
 import regex
 
-from .common import (SENTENCE_END, TaskIndex, alternation, clause_start, load_data,
-                     quoted_spans, reports_fact, sentence_bounds, split_top_level)
 from pipeline.canonical import indicator_family
+from pipeline.outline import TaskIndex
 
+from .common import (SENTENCE_END, alternation, clause_start, load_data,
+                     quoted_spans, reports_fact, sentence_bounds, split_top_level)
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")

@@ -25,8 +25,9 @@ from typing import Any
 import regex
 
 from pipeline.canonical import canonical_unit
+from pipeline.outline import TaskIndex
 
-from .common import TaskIndex, alternation, load_data, split_top_level, unmatched_open
+from .common import alternation, load_data, split_top_level, unmatched_open
 
 _CFG = load_data("units.yaml")
 ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}

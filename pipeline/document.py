@@ -45,7 +45,6 @@ class Document:
     content_sha256: str = ""  # of the raw input bytes (records: of their UTF-8 text)
     text: str = ""  # clean text: the only thing offsets point into
     script: str | None = None  # "simplified" | "traditional" | "mixed"
-    had_pinyin: bool = False
     pinyin_removed: int = 0
     removed: list[RemovedLine] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)  # title, doc_number, issuer, issue_date, region
@@ -53,10 +52,6 @@ class Document:
     tasks: list[TaskNode] = field(default_factory=list)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> records
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds spent on this document
-
-    @property
-    def issue_date(self) -> str | None:
-        return self.fields.get("issue_date")
 
     def line_spans(self) -> list[tuple[int, int]]:
         """(start, end) of every line of the clean text, end exclusive, newline excluded."""

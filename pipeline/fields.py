@@ -39,18 +39,14 @@ def normalise_doc_number(number: str) -> str:
     return regex.sub(r"[\[【(（〔]\s*(\d{4})\s*[\]】)）〕]", r"〔\1〕", number)
 
 
-def _head_lines(lines: list[str], tasks_start: int) -> list[tuple[int, str]]:
-    """Lines before the outline starts (all lines when there is no outline)."""
-    return [(i, line) for i, line in enumerate(lines) if i < tasks_start]
-
-
-def find_doc_number(head: list[tuple[int, str]], metadata: dict[str, str]) -> str | None:
+def find_doc_number(head: list[str], metadata: dict[str, str]) -> str | None:
+    """The document's own number: a head line that is one, or opens with one
+    (`珠府〔2018〕14号珠海市人民政府关于…`), else the metadata table's."""
     pattern = _patterns()["doc_number_line"]
-    for _, line in head:
-        match = pattern.fullmatch(line) or pattern.match(line)
-        if match and (match.end() == len(line) or not line.startswith("《")):
-            if match.end() == len(line) or match.start() == 0:
-                return normalise_doc_number(match.group("number"))
+    for line in head:
+        match = pattern.match(line)
+        if match:
+            return normalise_doc_number(match.group("number"))
     for label in ("发文字号", "文号"):
         value = metadata.get(label)
         if value:
@@ -125,7 +121,7 @@ def _is_title_fragment(line: str) -> bool:
     )
 
 
-def find_issuer(lines: list[str], signature_at: int | None, title: str | None, metadata: dict[str, str]) -> str | None:
+def find_issuer(lines: list[str], signature_at: int | None, metadata: dict[str, str]) -> str | None:
     if signature_at is not None and signature_at > 0 and looks_like_org(lines[signature_at - 1]):
         return lines[signature_at - 1]
     for line in lines[:8]:
@@ -195,7 +191,6 @@ def gazetteer_lookup(text: str) -> dict:
 def extract_fields(text: str, first_task_start: int | None, metadata: dict[str, str]) -> dict[str, str | None]:
     lines = text.split("\n")
     body_start = text.count("\n", 0, first_task_start) if first_task_start is not None else len(lines)
-    head = _head_lines(lines, body_start)
     signature_at, issue_date = find_signature(lines)
     if issue_date is None:
         for label in ("成文日期", "发文日期"):
@@ -204,11 +199,11 @@ def extract_fields(text: str, first_task_start: int | None, metadata: dict[str, 
                 if issue_date:
                     break
     title = find_title(lines, _body_line(lines, body_start))
-    issuer = find_issuer(lines, signature_at, title, metadata)
+    issuer = find_issuer(lines, signature_at, metadata)
     region = find_region([title, issuer, *(line[:200] for line in lines[:3])])
     return {
         "title": title,
-        "doc_number": find_doc_number(head[:15], metadata),
+        "doc_number": find_doc_number(lines[: min(body_start, 15)], metadata),
         "issuer": issuer,
         "issue_date": issue_date,
         "region": region,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -135,9 +136,9 @@ def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
         node.char_end = _trim_end(text, node.char_start, node.char_end)
 
     # Inline items hang under the innermost numbered node containing them.
-    starts = [n.char_start for n in nodes]
+    numbered_index = TaskIndex(nodes)
     for k, raw in enumerate(inline):
-        owner = _innermost(nodes, starts, raw.start)
+        owner = numbered_index.innermost_node(raw.start)
         # An item runs to the next item (of any chain) or the end of its paragraph.
         end = min(raw.line_end, inline[k + 1].start) if k + 1 < len(inline) else raw.line_end
         if owner is not None:
@@ -172,16 +173,56 @@ def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
     return nodes
 
 
-def _innermost(nodes: list[TaskNode], starts: list[int], offset: int) -> TaskNode | None:
-    """Deepest numbered node containing offset: among the nested nodes that
-    contain it, the one that starts last (nodes in reading order)."""
-    for i in range(bisect.bisect_right(starts, offset) - 1, -1, -1):
-        if offset < nodes[i].char_end:
-            return nodes[i]
-    return None
-
-
 def _trim_end(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1] in "\n ":
         end -= 1
     return end
+
+
+class TaskIndex:
+    """Innermost-task lookup over a document's outline.
+
+    ``innermost(pos)`` is the deepest node whose [char_start, char_end) holds
+    ``pos``; ``innermost(pos, numbered=True)`` skips inline 一是… items unless no
+    numbered node contains the position (ANNOTATION §4).
+    """
+
+    def __init__(self, tasks: Sequence[TaskNode]):
+        self._nodes = sorted(tasks, key=lambda t: (t.char_start, -t.char_end, t.level))
+        self._starts = [t.char_start for t in self._nodes]
+        self._by_id = {t.task_id: t for t in self._nodes}
+
+    def _contains(self, t: TaskNode, pos: int) -> bool:
+        return t.char_start <= pos < t.char_end
+
+    def innermost_node(self, pos: int, numbered: bool = False) -> TaskNode | None:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return None
+        # With properly nested spans the innermost container of pos is an
+        # ancestor of the last node starting at or before pos: climb parents.
+        node = self._nodes[i]
+        while node is not None and not self._contains(node, pos):
+            node = self._by_id.get(node.parent_id) if node.parent_id else None
+        if node is None:  # inconsistent parent links: fall back to a scan
+            node = next((t for t in reversed(self._nodes[: i + 1]) if self._contains(t, pos)), None)
+        if node is None or not numbered:
+            return node
+        inline_node = node
+        while node is not None and getattr(node, "inline", False):
+            node = self._by_id.get(node.parent_id) if node.parent_id else None
+        if node is None or not self._contains(node, pos):
+            return inline_node
+        return node
+
+    def ancestors(self, pos: int) -> list[TaskNode]:
+        """The nodes containing pos, innermost first."""
+        out, node = [], self.innermost_node(pos)
+        while node is not None:
+            out.append(node)
+            node = self._by_id.get(node.parent_id) if node.parent_id else None
+        return out
+
+    def innermost(self, pos: int, numbered: bool = False) -> str | None:
+        node = self.innermost_node(pos, numbered)
+        return node.task_id if node is not None else None

@@ -53,7 +53,6 @@ def build(doc_id: str, source: str, loaded: Loaded) -> Document:
     stage = functools.partial(_run_stage, doc.timings)
     normalised = stage("normalise", normalise, loaded.text)
     doc.script, doc.pinyin_removed = normalised.script, normalised.pinyin_removed
-    doc.had_pinyin = normalised.pinyin_removed > 0
     cleaned = stage("clean", clean, normalised.text)
     doc.text, doc.removed, doc.metadata = cleaned.text, cleaned.removed, cleaned.metadata
     doc.tasks = stage("outline", segment, doc.text, doc.line_spans())

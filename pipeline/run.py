@@ -121,7 +121,7 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
                 "content_sha256": doc.content_sha256,
                 **{k: doc.fields.get(k) for k in ("title", "doc_number", "issuer", "issue_date", "region")},
                 "script": doc.script,
-                "had_pinyin": doc.had_pinyin,
+                "had_pinyin": doc.pinyin_removed > 0,
                 "pinyin_removed": doc.pinyin_removed,
                 "n_chars": len(doc.text),
                 "n_removed_lines": len(doc.removed),

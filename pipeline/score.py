@@ -175,7 +175,7 @@ def _accuracy(correct: int, total: int) -> dict[str, float | int]:
     return {"correct": correct, "total": total, "accuracy": correct / total if total else 1.0}
 
 
-def _match(gold: list[Record], pred: list[Record],
+def match_records(gold: list[Record], pred: list[Record],
            same: Callable[[Record, Record], bool]) -> tuple[list[int], list[int]]:
     """Indices of the gold and predicted records left unpaired by a maximum matching."""
     candidates = [[j for j, p in enumerate(pred) if same(g, p)] for g in gold]
@@ -252,7 +252,7 @@ def _score_document(doc_id: str, gold: Record, pred: dict[str, dict[str, list[Re
         if kind == "units":
             for record, row in zip(predicted, rows):
                 record["task_heading"] = headings.get(row.get("task_id"))
-        missed, extra = _match(gold_records, predicted, same)
+        missed, extra = match_records(gold_records, predicted, same)
         scores[table] = prf(len(rows) - len(extra), len(extra), len(missed))
         misses += [{"doc_id": doc_id, "table": table, "gold": gold_records[i], "evidence": None,
                     "index": i} for i in missed]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors import EXTRACTORS
-from extractors.common import TaskIndex
+from pipeline.outline import TaskIndex
 from pipeline.document import Document, TaskNode
 from pipeline.schemas import COLUMNS
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pipeline.score import MATCHERS, _match, prf
+from pipeline.score import MATCHERS, match_records, prf
 from tests.conftest import GOLD
 
 SECOND = sorted((GOLD / "agreement").glob("*.json"))
@@ -18,7 +18,7 @@ def test_second_annotator_agrees_with_gold(path):
     for table, (kind, same) in MATCHERS.items():
         if kind not in second:
             continue
-        misses, extra = _match(gold[kind], second[kind], same)
+        misses, extra = match_records(gold[kind], second[kind], same)
         f1 = prf(len(gold[kind]) - len(misses), len(extra), len(misses))["f1"]
         assert f1 >= (0.90 if kind == "targets" else 0.95), (table, f1)
 
