@@ -127,8 +127,7 @@ def load(source: Source) -> Loaded:
 
 
 def _load_record(source: Source) -> Loaded:
-    text = source.text or ""
-    return _to_lines(text, source.html, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return _to_lines(source.text or "", source.html, "utf-8", source.content_hash())
 
 
 def _to_lines(text: str, is_html: bool, encoding: str, sha256: str) -> Loaded:

@@ -41,8 +41,15 @@ class Source:
     html: bool = False  # the record came from an html column
 
     def content_hash(self) -> str:
-        data = self.path.read_bytes() if self.path is not None else (self.text or "").encode("utf-8")
-        return hashlib.sha256(data).hexdigest()
+        """SHA-256 of the bytes (records: of their UTF-8 text), streamed so that
+        planning never holds a large file in memory."""
+        if self.path is None:
+            return hashlib.sha256((self.text or "").encode("utf-8")).hexdigest()
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
 
 
 def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Source | InputError]:
