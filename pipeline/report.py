@@ -19,7 +19,6 @@ in table cells and in chart labels alike.
 from __future__ import annotations
 
 import html
-import math
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,6 +29,7 @@ import plotly.graph_objects as go
 from extractors.citations import title_keys
 from pipeline.data import data_path
 from pipeline.database import connect
+from pipeline.markup import escaped
 
 REPORT = "compare.html"
 # anchor -> (link in the navigation, heading, what the section shows, what it says when empty)
@@ -72,20 +72,11 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 MAX_FUNCTIONS = 25  # functions shown in the workload chart
 
 
-def _esc(value: Any) -> str:
-    """A value as escaped text; missing values (None, NaN, NA) are empty."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return html.escape(str(value))
-
-
 def _target_value(row: Any) -> str:
     """≥90% · 3–5个 · +10百分点 (2015)."""
-    value = _esc(row.value) + (f"–{_esc(row.value_max)}" if not pd.isna(row.value_max) else "")
-    text = f"{COMPARATORS.get(row.comparator, '')}{value}{_esc(row.unit)}"
-    return text + (f" ({_esc(row.year_effective)})" if not pd.isna(row.year_effective) else "")
+    value = escaped(row.value) + (f"–{escaped(row.value_max)}" if not pd.isna(row.value_max) else "")
+    text = f"{COMPARATORS.get(row.comparator, '')}{value}{escaped(row.unit)}"
+    return text + (f" ({escaped(row.year_effective)})" if not pd.isna(row.year_effective) else "")
 
 
 def _is_number(value: Any) -> bool:
@@ -125,7 +116,7 @@ class Page:
             tds = []
             for name in columns:
                 value = row[position[name]]
-                content = cells[name](row) if name in cells else value if name in raw else _esc(value)
+                content = cells[name](row) if name in cells else value if name in raw else escaped(value)
                 numeric = _is_number(value)
                 tds.append(f'<td class="num" data-sort="{value}">{content}</td>' if numeric else f"<td>{content}</td>")
             rows.append("<tr>" + "".join(tds) + "</tr>")
@@ -174,7 +165,7 @@ def _targets(page: Page, targets: pd.DataFrame, labels: dict[str, str]) -> None:
     pivot: dict[str, dict[str, list[str]]] = {}
     for row in family.itertuples():
         pivot.setdefault(row.indicator_family, {}).setdefault(row.doc_id, []).append(
-            f"{_esc(row.indicator)} {_target_value(row)}")
+            f"{escaped(row.indicator)} {_target_value(row)}")
     doc_ids = list(dict.fromkeys(family.doc_id))
     side = pd.DataFrame([{"family": name, **{d: "<br>".join(cells.get(d, [])) for d in doc_ids}}
                          for name, cells in sorted(pivot.items(), key=lambda kv: -sum(map(len, kv[1].values())))])

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import os
 import re
@@ -48,6 +47,7 @@ import pyarrow.parquet as pq
 from spacy import displacy
 
 from pipeline.clean import STRAY_PIPE
+from pipeline.markup import escaped, plain
 from pipeline.score import FIELDS, MATCHERS, load_gold, load_predictions, score_dirs
 from pipeline.spans import OUTLINE, load_run, make_doc
 
@@ -78,16 +78,6 @@ SCORED_TABLES: dict[str, list[str]] = defaultdict(list)
 for _table, (_kind, _) in MATCHERS.items():
     SCORED_TABLES[_kind].append(_table)
 STRICTEST = {kind: tables[-1] for kind, tables in SCORED_TABLES.items()}
-
-
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
 
 
 # ---------------------------------------------------------------- the scorer's verdict
@@ -244,15 +234,15 @@ class TextRenderer:
         def anchor() -> str:
             nonlocal a
             a += 1
-            return f'<span class="anc" id="{esc(anchors[a - 1][1])}"></span>'
+            return f'<span class="anc" id="{escaped(anchors[a - 1][1])}"></span>'
 
         def plain(upto: int) -> None:  # the text up to `upto`, with the anchors in it
             nonlocal pos
             while a < len(anchors) and anchors[a][0] < upto:
                 at = max(pos, anchors[a][0])
-                out.append(esc(text[pos:at]) + anchor())
+                out.append(escaped(text[pos:at]) + anchor())
                 pos = at
-            out.append(esc(text[pos:upto]))
+            out.append(escaped(text[pos:upto]))
             pos = upto
 
         for c_start, c_end, c_parts in clusters:
@@ -285,11 +275,11 @@ def place_removed(removed: list[Record], n_lines: int) -> tuple[dict[int, list[R
 
 
 def _removed_line(row: Record) -> str:
-    return f'<div class="rm"><del>{esc(row["text"])}</del> <span class="why">{esc(row["reason"])}</span></div>'
+    return f'<div class="rm"><del>{escaped(row["text"])}</del> <span class="why">{escaped(row["reason"])}</span></div>'
 
 
 def _removed_fragment(row: Record) -> str:
-    return f'<del class="rm frag" title="{esc(row["reason"])}">{esc(row["text"])}</del>'
+    return f'<del class="rm frag" title="{escaped(row["reason"])}">{escaped(row["text"])}</del>'
 
 
 # ---------------------------------------------------------------- a document's page
@@ -335,8 +325,8 @@ def _outline(tasks: list[Record], verdicts: Verdicts | None) -> str:
             seen.add(task["task_id"])
             verdict = verdicts.of(OUTLINE, i) if verdicts else None
             mark = f'<span class="v {verdict}">{VERDICT_MARKS[verdict].strip()}</span>' if verdict else ""
-            items.append(f'<li class="{verdict or ""}"><a href="#task-{esc(task["task_id"])}">'
-                         f'<b>{esc(task["label"])}</b> {esc(task["heading"])}</a>{mark}{tree(task["task_id"])}</li>')
+            items.append(f'<li class="{verdict or ""}"><a href="#task-{escaped(task["task_id"])}">'
+                         f'<b>{escaped(task["label"])}</b> {escaped(task["heading"])}</a>{mark}{tree(task["task_id"])}</li>')
         return f"<ul>{''.join(items)}</ul>" if items else ""
 
     return tree(None) or "<p>No numbered outline.</p>"
@@ -349,23 +339,23 @@ def _fields_table(fields: Record, verdicts: Verdicts | None) -> str:
         if verdicts and name in verdicts.fields:
             correct, expected = verdicts.fields[name]
             gold = ('<td class="v matched">✓ gold</td>' if correct
-                    else f'<td class="v spurious">✗ gold: {esc(_fmt(expected)) or "null"}</td>')
-        rows.append(f"<tr><th>{esc(name)}</th><td>{esc(_fmt(value))}</td>{gold}</tr>")
+                    else f'<td class="v spurious">✗ gold: {escaped(plain(expected)) or "null"}</td>')
+        rows.append(f"<tr><th>{escaped(name)}</th><td>{escaped(plain(value))}</td>{gold}</tr>")
     return f'<table class="fields">{"".join(rows)}</table>'
 
 
 def _record_table(kind: str, rows: list[Record], evidence: dict[int, str], verdicts: Verdicts | None) -> str:
     columns = [c for c in (rows[0] if rows else {}) if c not in ("doc_id", "char_start", "char_end", "text")]
-    head = "".join(f"<th>{esc(c)}</th>" for c in ["#", *(["verdict"] if verdicts else []), "evidence", *columns])
+    head = "".join(f"<th>{escaped(c)}</th>" for c in ["#", *(["verdict"] if verdicts else []), "evidence", *columns])
     body = []
     for i, row in enumerate(rows):
         verdict = verdicts.of(kind, i) if verdicts else None
         cells = [f'<td><a href="#r-{kind}-{i}">{i + 1}</a></td>' if i in evidence else f"<td>{i + 1}</td>"]
         if verdicts:
-            cells.append(f'<td class="v {verdict or ""}">{esc(verdict)}</td>')
-        cells.append(f'<td class="ev">{esc(evidence.get(i, "(no span)"))}</td>')
+            cells.append(f'<td class="v {verdict or ""}">{escaped(verdict)}</td>')
+        cells.append(f'<td class="ev">{escaped(evidence.get(i, "(no span)"))}</td>')
         for c in columns:
-            value = esc(_fmt(row.get(c)))
+            value = escaped(plain(row.get(c)))
             cells.append(f'<td><a href="#task-{value}">{value}</a></td>' if c == "task_id" and value
                          else f"<td>{value}</td>")
         body.append(f'<tr id="rec-{kind}-{i}" class="{verdict or ""}">{"".join(cells)}</tr>')
@@ -378,10 +368,10 @@ def _missed_list(kind: str, verdicts: Verdicts) -> str:
         return ""
     items = "".join(
         f'<li class="missed"><span class="v missed">missed</span> '
-        + " · ".join(f"{esc(k)}: <b>{esc(_fmt(v))}</b>" for k, v in gold.items() if v is not None)
-        + f' <small>({esc(", ".join(tables))})</small></li>'
+        + " · ".join(f"{escaped(k)}: <b>{escaped(plain(v))}</b>" for k, v in gold.items() if v is not None)
+        + f' <small>({escaped(", ".join(tables))})</small></li>'
         for gold, tables in entries)
-    return f'<h4>Gold {esc(kind)} not found ({len(entries)})</h4><ul class="missed-list">{items}</ul>'
+    return f'<h4>Gold {escaped(kind)} not found ({len(entries)})</h4><ul class="missed-list">{items}</ul>'
 
 
 def _script_tag(script: str) -> tuple[str, str]:
@@ -396,7 +386,7 @@ def _page(title: str, body: str, script: str, style: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<link rel="icon" href="data:,"><title>{esc(title)}</title><style>{style}</style></head>\n'
+            f'<link rel="icon" href="data:,"><title>{escaped(title)}</title><style>{style}</style></head>\n'
             f"<body>{body}\n{tag}</body></html>\n")
 
 
@@ -439,26 +429,26 @@ def render_document(document: Record, records: dict[str, list[Record]], removed:
     title = doc.user_data["title"] or doc_id
     legend = " ".join(
         f'<span class="key {classes[k]}">'
-        f'{esc(kind_label(k))} <b>{len(records[k])}</b></span>' for k in kinds)
+        f'{escaped(kind_label(k))} <b>{len(records[k])}</b></span>' for k in kinds)
     if verdicts:
         legend += ' <span class="key">✓ matched gold · ✗ spurious (striped)</span>'
     side = []
     for kind in [*kinds, *([OUTLINE] if verdicts else [])]:  # tasks: only their gold misses
         rows = records.get(kind, [])
         counts = " — " + _tally_html(verdicts.tally(kind, len(rows))) if verdicts and kind in SCORED_TABLES else ""
-        side.append(f'<section id="list-{kind}"><h3>{esc(kind)} ({len(rows)}){counts}</h3>'
+        side.append(f'<section id="list-{kind}"><h3>{escaped(kind)} ({len(rows)}){counts}</h3>'
                     + (_record_table(kind, rows, evidence[kind], verdicts) if kind in kinds and rows else "")
                     + (_missed_list(kind, verdicts) if verdicts else "") + "</section>")
     if verdicts and verdicts.checks:
-        items = "".join(f'<li class="missed"><span class="v missed">{esc(m["table"])}</span> '
-                        f'{esc(m["gold"].get("line"))}'
-                        + (f' <small>in: {esc(m["evidence"])}</small>' if m["evidence"] else "") + "</li>"
+        items = "".join(f'<li class="missed"><span class="v missed">{escaped(m["table"])}</span> '
+                        f'{escaped(m["gold"].get("line"))}'
+                        + (f' <small>in: {escaped(m["evidence"])}</small>' if m["evidence"] else "") + "</li>"
                         for m in verdicts.checks)
         side.append(f'<section id="checks"><h3>Gold line checks failed</h3><ul>{items}</ul></section>')
     gold_note = " · scored against gold" if verdicts else ""
     body = f"""<header><a href="index.html">← all documents</a>
-<h1>{esc(title)}</h1>
-<details><summary>{esc(doc_id)} · {len(text):,} characters · {len(tasks)} tasks{gold_note}</summary>
+<h1>{escaped(title)}</h1>
+<details><summary>{escaped(doc_id)} · {len(text):,} characters · {len(tasks)} tasks{gold_note}</summary>
 {_fields_table(doc.user_data["fields"], verdicts)}</details></header>
 <div class="layout">
 <nav class="outline"><h3>Outline</h3>{_outline(tasks, verdicts)}</nav>
@@ -496,24 +486,24 @@ def page_names(doc_ids: list[str]) -> dict[str, str]:
 
 def render_index(entries: list[Record], kinds: list[str], errors: list[Record], gold: bool) -> str:
     def select(name: str, values: set[str]) -> str:
-        options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in sorted(values))
+        options = "".join(f'<option value="{escaped(v)}">{escaped(v)}</option>' for v in sorted(values))
         return f'<label>{name} <select id="{name}"><option value="">all</option>{options}</select></label>'
 
-    head = ["document", "title", "region", "date", "chars", *map(esc, kinds), "tasks", "removed lines"]
+    head = ["document", "title", "region", "date", "chars", *map(escaped, kinds), "tasks", "removed lines"]
     head += ["matched", "spurious", "missed"] if gold else []
     rows = []
     for e in entries:
-        cells = [f'<td><a href="{esc(quote(e["page"]))}">{esc(e["doc_id"])}</a></td>', f'<td>{esc(e["title"])}</td>',
-                 f'<td>{esc(e["region"])}</td>', f'<td>{esc(e["issue_date"])}</td>', f'<td>{e["chars"]:,}</td>',
+        cells = [f'<td><a href="{escaped(quote(e["page"]))}">{escaped(e["doc_id"])}</a></td>', f'<td>{escaped(e["title"])}</td>',
+                 f'<td>{escaped(e["region"])}</td>', f'<td>{escaped(e["issue_date"])}</td>', f'<td>{e["chars"]:,}</td>',
                  *(f'<td>{e["counts"][k]}</td>' for k in kinds), f'<td>{e["tasks"]}</td>', f'<td>{e["removed"]}</td>']
         if gold:
             tally = e["verdicts"]
             cells += ([f'<td class="v {v}">{tally[v]}</td>' for v in ("matched", "spurious", "missed")]
                       if tally else ["<td></td>"] * 3)
-        rows.append(f'<tr data-region="{esc(e["region_key"])}" data-year="{esc(e["year"])}">{"".join(cells)}</tr>')
+        rows.append(f'<tr data-region="{escaped(e["region_key"])}" data-year="{escaped(e["year"])}">{"".join(cells)}</tr>')
     error_rows = "".join(
-        f"<tr><td>{esc(r.get('doc_id'))}</td><td>{esc(r.get('source'))}</td><td>{esc(r.get('stage'))}</td>"
-        f"<td>{esc(r.get('error'))}</td></tr>" for r in errors)
+        f"<tr><td>{escaped(r.get('doc_id'))}</td><td>{escaped(r.get('source'))}</td><td>{escaped(r.get('stage'))}</td>"
+        f"<td>{escaped(r.get('error'))}</td></tr>" for r in errors)
     body = f"""<header><h1>Review: {len(entries)} documents, {len(errors)} errors</h1>
 <div class="controls">{select("region", {e["region_key"] for e in entries})}
 {select("year", {e["year"] for e in entries})}
