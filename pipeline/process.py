@@ -9,6 +9,7 @@ import functools
 import time
 from pathlib import Path
 
+from extractors import EXTRACTORS
 from pipeline.clean import clean
 from pipeline.document import Document
 from pipeline.fields import extract_fields
@@ -46,7 +47,6 @@ def _run_stage(timings: dict[str, float], stage: str, function, *args):
 
 def build(doc_id: str, source: str, loaded: Loaded) -> Document:
     """Normalise, clean, read fields, segment and extract one loaded document."""
-    from extractors import EXTRACTORS  # imported here: extractors depend on pipeline.document
 
     doc = Document(doc_id=doc_id, source=source, format=loaded.format, encoding=loaded.encoding)
     doc.content_sha256 = loaded.sha256
