@@ -87,3 +87,13 @@ def test_ci_runs_the_readme_test_command():
     readme_commands = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").split("\n")[:12] if line.startswith("python3 ")]
     assert len(readme_commands) == 2
     assert readme_commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").split("\n")
+
+
+def test_devcorpus_processes_without_errors(tmp_path):
+    from tests.conftest import devcorpus_pages
+
+    pages = devcorpus_pages()
+    if not pages:
+        pytest.skip("../shared/devcorpus is not beside the repository")
+    summary = run_module.run(pages, tmp_path)
+    assert summary.documents == len(pages) and not summary.errors
