@@ -28,10 +28,10 @@ from typing import Any
 
 import regex
 
-from pipeline.canonical import indicator_family
+from pipeline.canonical import family_table, indicator_family
 from pipeline.outline import TaskIndex
 
-from .common import (SENTENCE_END, alternation, clause_start, load_data,
+from .common import (SENTENCE_END, SpanSet, alternation, clause_start, load_data,
                      quoted_spans, reports_fact, sentence_bounds, split_top_level)
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
@@ -73,6 +73,8 @@ LABEL_RE = regex.compile(_CFG["label_pattern"])
 FORWARD_RE = regex.compile("|".join([alternation(_CFG["forward_cues"]), *_CFG["forward_cue_patterns"]]))
 FORWARD_YEAR_RE = regex.compile("|".join(_CFG["forward_cue_patterns"]))
 COND_RE = regex.compile("|".join(_CFG["condition_patterns"]))
+CONDITION_HEADING_RE = regex.compile(alternation(_CFG["condition_heading_words"]))
+CONDITION_END_RE = regex.compile("[；;。\n]")
 PER_PERIOD_RE = regex.compile(alternation(_CFG["per_period"]))
 ATTR_UNITS = set(_CFG["attribute_units"])
 ATTRIBUTIVE_RE = regex.compile(_CFG["attributive_after"])
@@ -171,17 +173,21 @@ def _year(text: str, sent_start: int, pos: int, quoted) -> int | None:
     return year
 
 
-def _conditional(text: str, ne: int, index: TaskIndex, ns: int) -> bool:
+def _conditional(text: str, ne: int, ns: int, criteria: SpanSet) -> bool:
     """Inside a list of criteria or penalty conditions (应具备下列条件, …的;)."""
     if COND_RE.search(text, max(0, ns - 300), ns):
         return True
-    if any("条件" in (t.heading or "") or "情形" in (t.heading or "") for t in index.ancestors(ns)):
+    if criteria.covers(ns):
         return True
     # "…引发30人以上群体性事件的;" — a clause group ending in 的 is a condition
-    for i in range(ne, min(len(text), ne + 80)):
-        if text[i] in "；;。\n":
-            return text[i - 1] == "的"
-    return False
+    stop = CONDITION_END_RE.search(text, ne, min(len(text), ne + 80))
+    return stop is not None and text[stop.start() - 1] == "的"
+
+
+def _criteria_spans(tasks) -> SpanSet:
+    """Spans of the tasks headed as a list of criteria (申报条件, 有下列情形之一的)."""
+    return SpanSet((t.char_start, t.char_end) for t in tasks
+                   if t.heading and CONDITION_HEADING_RE.search(t.heading))
 
 
 def _predicate_follows(text: str, end: int) -> bool:
@@ -247,6 +253,8 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
     index = TaskIndex(doc.tasks)
     quoted = quoted_spans(text)
+    criteria = _criteria_spans(doc.tasks)
+    families = family_table()
     matches = list(NUM_RE.finditer(text))
     records: list[dict[str, Any]] = []
     last_target_end = -1
@@ -292,7 +300,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             continue
         if FROM_VALUE_RE.match(text[end:end + 6]) and regex.search("[由从]", text[floor:ns]):
             continue
-        if _conditional(text, end, index, ns):
+        if _conditional(text, end, ns, criteria):
             continue
         clause_cue = bool(STRONG_TRIG_RE.search(text, pre_s, ns) or FORWARD_RE.search(text, pre_s, ns))
         sentence_cue = bool(FORWARD_YEAR_RE.search(text, sent_s, ns))
@@ -311,7 +319,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             records.append({
                 "task_id": index.innermost(ev_s),
                 "indicator": text[a:b] or None,
-                "indicator_family": indicator_family(text[a:b], unit_name),
+                "indicator_family": indicator_family(text[a:b], unit_name, families),
                 "value": float(value),
                 "value_max": None if value_max is None else float(value_max),
                 "unit": unit_name,

@@ -24,18 +24,19 @@ from typing import Any
 
 import regex
 
-from pipeline.canonical import canonical_unit
+from pipeline.canonical import canonical_unit, unit_table
 from pipeline.outline import TaskIndex
 
+from . import common
 from .common import alternation, load_data, split_top_level, unmatched_open
 
 _CFG = load_data("units.yaml")
 ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}
 ROLE_OF_VERB: dict[str, str] = {v: role for role, vs in _CFG["verbs"].items() for v in vs}
 SEPARATORS = set(_CFG["separators"])
-DROP_TAILS = sorted(_CFG["drop_tails"], key=len, reverse=True)
-DROP_HEADS = sorted(_CFG["drop_heads"], key=len, reverse=True)
-FORBIDDEN = set(_CFG["name_forbidden"])
+DROP_TAILS = tuple(sorted(_CFG["drop_tails"], key=len, reverse=True))
+DROP_HEADS = tuple(sorted(_CFG["drop_heads"], key=len, reverse=True))
+FORBIDDEN = frozenset(_CFG["name_forbidden"])
 NAME_MAX = int(_CFG["name_max_len"])
 RUNNING_MARKER = _CFG["running_lead_marker"]
 
@@ -75,16 +76,7 @@ def enclosing_open(text: str, pos: int) -> int | None:
 
 def matching_close(text: str, open_pos: int) -> int | None:
     _, line_end = _line_bounds(text, open_pos)
-    depth = 0
-    for i in range(open_pos + 1, min(line_end, open_pos + 2 * PAREN_WINDOW)):
-        ch = text[i]
-        if ch in OPEN:
-            depth += 1
-        elif ch in CLOSE:
-            if depth == 0:
-                return i
-            depth -= 1
-    return None
+    return common.matching_close(text, open_pos, min(line_end, open_pos + 2 * PAREN_WINDOW))
 
 
 def split_names(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -97,12 +89,13 @@ def split_names(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
         while e > s and text[e - 1].isspace():
             e -= 1
         name = text[s:e]
-        for head in DROP_HEADS:
+        # the one-call tuple tests skip the loops for the many names with nothing to drop
+        for head in DROP_HEADS if name.startswith(DROP_HEADS) else ():
             if name.startswith(head) and len(name) > len(head) + 1:
                 s += len(head)
                 name = name[len(head):]
                 break
-        for tail in DROP_TAILS:
+        for tail in DROP_TAILS if name.endswith(DROP_TAILS) else ():
             if name.endswith(tail) and len(name) > len(tail):
                 e -= len(tail)
                 name = name[: -len(tail)]
@@ -113,7 +106,7 @@ def split_names(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
 
 
 def valid_name(name: str) -> bool:
-    return 2 <= len(name) <= NAME_MAX and not any(c in FORBIDDEN for c in name)
+    return 2 <= len(name) <= NAME_MAX and FORBIDDEN.isdisjoint(name)
 
 
 def org_like(name: str) -> bool:
@@ -232,9 +225,10 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
     records: list[dict[str, Any]] = []
     region = (doc.fields or {}).get("region")
+    table = unit_table()
     for anchor, rows in sorted(found, key=lambda x: x[0]):
         task_id = index.innermost(anchor, numbered=True)
         for row in rows:
             unit = row.pop("unit")
-            records.append({"task_id": task_id, "unit": unit, **canonical_unit(unit, region), **row})
+            records.append({"task_id": task_id, "unit": unit, **canonical_unit(unit, region, table), **row})
     return records

@@ -126,21 +126,26 @@ class Family:
     units: frozenset[str]
 
 
+@dataclass(frozen=True, eq=False)  # hashed by identity, like UnitTable
+class FamilyTable:
+    families: tuple[Family, ...]
+
+
 @functools.cache
-def _family_table(user_files: tuple[str, ...]) -> tuple[Family, ...]:
+def _family_table(user_files: tuple[str, ...]) -> FamilyTable:
     families = []
     for item in _merged("indicator_families.yaml", user_files).get("families", []):
         if not isinstance(item, dict) or not item.get("family") or not item.get("contains"):
             raise TableError(f"indicator family {item!r} needs `family` and `contains`")
         families.append(Family(item["family"], tuple(item["contains"]), frozenset(item.get("units") or ())))
-    return tuple(families)
+    return FamilyTable(tuple(families))
 
 
 def unit_table() -> UnitTable:
     return _unit_table(_user_files(ALIASES_ENV))
 
 
-def family_table() -> tuple[Family, ...]:
+def family_table() -> FamilyTable:
     return _family_table(_user_files(FAMILIES_ENV))
 
 
@@ -262,9 +267,10 @@ def _expand(core: str, head: str, region: Region | None, levels: dict[str, str])
     return (region.name if region and head else "") + mark + core
 
 
-def canonical_unit(name: str, region: str | None) -> dict[str, Any]:
-    """unit_canonical, unit_function and unit_collective of one printed unit name."""
-    canonical, function, collective = _canonical_unit(name, region, unit_table())
+def canonical_unit(name: str, region: str | None, table: UnitTable | None = None) -> dict[str, Any]:
+    """unit_canonical, unit_function and unit_collective of one printed unit name
+    (``table``: the unit_table() in effect, fetched once by a caller with many names)."""
+    canonical, function, collective = _canonical_unit(name, region, table or unit_table())
     return {"unit_canonical": canonical, "unit_function": function, "unit_collective": collective}
 
 
@@ -294,15 +300,15 @@ def _canonical_unit(name: str, region: str | None, table: UnitTable) -> tuple[st
 # ---------------------------------------------------------------- targets
 
 
-def indicator_family(indicator: str | None, unit: str | None) -> str | None:
+def indicator_family(indicator: str | None, unit: str | None, table: FamilyTable | None = None) -> str | None:
     """The first family whose words occur in the indicator (and whose units,
-    if it lists any, include the target's unit)."""
-    return _indicator_family(indicator, unit, family_table()) if indicator else None
+    if it lists any, include the target's unit); ``table`` as in canonical_unit."""
+    return _indicator_family(indicator, unit, table or family_table()) if indicator else None
 
 
 @functools.lru_cache(maxsize=65536)  # indicators repeat across a corpus
-def _indicator_family(indicator: str, unit: str | None, families: tuple[Family, ...]) -> str | None:
-    for family in families:
+def _indicator_family(indicator: str, unit: str | None, table: FamilyTable) -> str | None:
+    for family in table.families:
         if any(word in indicator for word in family.contains) and (not family.units or unit in family.units):
             return family.family
     return None
