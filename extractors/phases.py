@@ -42,7 +42,25 @@ LINE_RE = regex.compile(
     rf"(?:{_SP}(?:[(（](?P<inner>{DATE_SPAN})[)）]|(?:[:：,，]?{_SP}(?:{_LEAD})?|。{_SP}(?:{_LEAD})){_SP}(?P<outer>{DATE_SPAN})(?=[,，。;；:：)）\s]|$)))?")
 # Span first: 从即日起至7月中旬为宣传发动阶段.
 SPAN_FIRST_RE = regex.compile(rf"(?P<span>{DATE_SPAN})(?:为|是){_SP}(?P<name>{_NAME})")
+# Its tail alone: a region without one cannot hold a match, and DATE_SPAN,
+# which can start almost anywhere, is then not tried at every position.
+SPAN_FIRST_TAIL_RE = regex.compile(rf"(?:为|是){_SP}{_NAME}")
 YEAR_RE = regex.compile(rf"(?P<y>{YEAR})年")
+# Every LINE_RE match worth reading holds a name (ending in a suffix) or an
+# ordinal, so only lines where this finds one are matched against LINE_RE.
+STEP_WORD_RE = regex.compile(rf"{_SUFFIX}|{_ORD}")
+
+
+def _lines_with(pattern: regex.Pattern, text: str) -> list[tuple[int, str]]:
+    """(start, line) of each line holding a match of pattern, in order."""
+    lines, last = [], -1
+    for m in pattern.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start != last:
+            end = text.find("\n", m.start())
+            lines.append((start, text[start:] if end < 0 else text[start:end]))
+            last = start
+    return lines
 
 
 def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
@@ -52,12 +70,10 @@ def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
         if HEADING_RE.search(t.heading or "") and len(t.heading or "") <= 30:
             regions.append((t.char_start, t.char_end))
     index = TaskIndex(doc.tasks)
-    pos = 0
-    for line in text.split("\n"):
-        if len(line) <= 30 and HEADING_RE.search(line) and not any(s <= pos < e for s, e in regions):
+    for pos, line in _lines_with(HEADING_RE, text):
+        if len(line) <= 30 and not any(s <= pos < e for s, e in regions):
             end = _next_heading(text, pos + len(line))
             regions.append((pos, end))
-        pos += len(line) + 1
     for m in INTRO_RE.finditer(text):
         if any(s <= m.start() < e for s, e in regions):
             continue
@@ -81,10 +97,9 @@ def _valid_name(name: str | None) -> bool:
     return bool(name) and name not in NOT_NAMES and len(name) >= 3 and not name.startswith("第")
 
 
-def find_phases(doc: Any) -> list[dict[str, Any]]:
-    """Phase records in reading order, with a ``region`` key (index or -1)."""
+def find_phases(doc: Any, regions: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Phase records in reading order, with a ``region`` key (index or -1) into regions."""
     text: str = doc.text
-    regions = _regions(doc, text)
     found: list[dict[str, Any]] = []
 
     def region_of(pos: int) -> int:
@@ -93,8 +108,7 @@ def find_phases(doc: Any) -> list[dict[str, Any]]:
                 return i
         return -1
 
-    pos = 0
-    for line in text.split("\n"):
+    for pos, line in _lines_with(STEP_WORD_RE, text):
         m = LINE_RE.match(line)
         if m and (m["name"] or m["ord"]):
             rg = region_of(pos)
@@ -111,9 +125,10 @@ def find_phases(doc: Any) -> list[dict[str, Any]]:
                     end = pos + m.end("inner") + 1
                 found.append({"name": m[name_group], "span": span_m, "region": rg,
                               "char_start": start, "char_end": end})
-        pos += len(line) + 1
 
     for rg, (s, e) in enumerate(regions):
+        if not SPAN_FIRST_TAIL_RE.search(text, s, e):
+            continue
         for m in SPAN_FIRST_RE.finditer(text, s, e):
             if not _valid_name(m["name"]) or any(f["char_start"] <= m.start("name") < f["char_end"] for f in found):
                 continue
@@ -125,8 +140,8 @@ def find_phases(doc: Any) -> list[dict[str, Any]]:
 
 def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
-    found = [f for f in find_phases(doc) if f["span"] is not None]
-    regions = _regions(doc, text) if found else []
+    regions = _regions(doc, text)
+    found = [f for f in find_phases(doc, regions) if f["span"] is not None]
     issue = (doc.fields or {}).get("issue_date")
     default_issue_year = issue_year(doc)
     records: list[dict[str, Any]] = []
