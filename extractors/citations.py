@@ -22,9 +22,8 @@ import regex
 from pipeline import fields as document_fields  # a module: pipeline.fields imports extractors
 from pipeline.data import read_yaml
 
-from pipeline.outline import TaskIndex
 
-from .common import alternation, load_data
+from .common import alternation, load_data, task_index
 
 _CFG = load_data("citations.yaml")
 TITLE_RE = regex.compile(r"《(?P<title>[^《》\n]{2,150})》")
@@ -80,7 +79,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     fields = doc.fields or {}
     own_number = _normalised(fields.get("doc_number"))
     own_titles = set(title_keys(fields.get("title")))
-    index = TaskIndex(doc.tasks)
+    index = task_index(doc)
     records: list[dict[str, Any]] = []
     for m in TITLE_RE.finditer(text):
         title, end = m["title"], m.end()

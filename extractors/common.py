@@ -1,7 +1,8 @@
 """Helpers shared by every extractor: data tables, text geometry, quoted spans.
 
 Nothing here knows about a record kind. The task lookup every extractor uses
-is pipeline.outline.TaskIndex, beside the code that builds the outline.
+is pipeline.outline.TaskIndex, beside the code that builds the outline; the
+extractors share one per document through ``task_index``.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any, Iterable, Sequence
 
 import regex
 import yaml
+
+from pipeline.outline import TaskIndex
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -135,6 +138,23 @@ class SpanSet:
 def quoted_spans(text: str) -> SpanSet:
     """Inside 《book titles》 and “quotations”: cited names, slogans, hotline numbers."""
     return SpanSet((m.start(), m.end()) for m in _QUOTED_RE.finditer(text))
+
+
+def _view(doc: Any, name: str, build):
+    """A structure derived from the document, built once and kept in doc.views."""
+    views = doc.views
+    if name not in views:
+        views[name] = build(doc)
+    return views[name]
+
+
+def task_index(doc: Any) -> TaskIndex:
+    return _view(doc, "task_index", lambda d: TaskIndex(d.tasks))
+
+
+def quoted_spans_of(doc: Any) -> SpanSet:
+    """quoted_spans of the document's text, shared by the extractors."""
+    return _view(doc, "quoted", lambda d: quoted_spans(d.text))
 
 
 def issue_year(doc: Any) -> int | None:

@@ -24,9 +24,9 @@ from typing import Any
 
 import regex
 
-from pipeline.outline import TaskIndex
 
-from .common import alternation, issue_year, load_data, quoted_spans, reports_fact, sentence_bounds
+from .common import (alternation, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
+                     task_index)
 from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, parse_year, period_end,
                       point_from_match, quarter_end, parse_number)
 from .phases import phase_spans
@@ -95,9 +95,9 @@ def _bracketed_alone(text: str, s: int, e: int) -> bool:
 
 def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
-    index = TaskIndex(doc.tasks)
+    index = task_index(doc)
     iy = issue_year(doc)
-    quoted = quoted_spans(text)
+    quoted = quoted_spans_of(doc)
     mask = _Mask(len(text), phase_spans(doc))
     rows: list[tuple[int, int, str | None, str | None]] = []  # start, end, date, recurrence
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import regex
 
-from pipeline.outline import TaskIndex
 
-from .common import alternation, issue_year, load_data
+from .common import alternation, issue_year, load_data, task_index
 from .numbers import DATE_SPAN, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")
@@ -69,7 +68,7 @@ def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
     for t in doc.tasks:
         if HEADING_RE.search(t.heading or "") and len(t.heading or "") <= 30:
             regions.append((t.char_start, t.char_end))
-    index = TaskIndex(doc.tasks)
+    index = task_index(doc)
     for pos, line in _lines_with(HEADING_RE, text):
         if len(line) <= 30 and not any(s <= pos < e for s, e in regions):
             end = _next_heading(text, pos + len(line))

@@ -29,10 +29,9 @@ from typing import Any
 import regex
 
 from pipeline.canonical import family_table, indicator_family
-from pipeline.outline import TaskIndex
 
-from .common import (SENTENCE_END, SpanSet, alternation, clause_start, load_data,
-                     quoted_spans, reports_fact, sentence_bounds, split_top_level)
+from .common import (SENTENCE_END, SpanSet, alternation, clause_start, load_data, quoted_spans_of,
+                     reports_fact, sentence_bounds, split_top_level, task_index)
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
@@ -228,7 +227,6 @@ def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig
                 next_num: int | None) -> tuple[list[tuple[int, int]], tuple[int, int]]:
     """Indicator spans and the evidence span of one target."""
     adjacent = verb is not None
-    o_s, o_e = _object(text, end, next_num)
     subj_end = trig_start if adjacent else ns
     subj_start = floor
     if not adjacent:  # 培育…不少于40个、街区4个: the item starts after 、
@@ -240,19 +238,20 @@ def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig
         s_e = s_s
     ev_start = trig_start if trig_start is not None else ns
     summary = text[s_e - 1: s_e] == "等" or (not adjacent and text[subj_end - 1: subj_end] == "等")
-    if o_e > o_s and (verb in OBJECT_VERBS or summary):
-        return [(o_s, o_e)], (ev_start, o_e)
+    # the object after the number, read only when it can be the indicator
+    if verb in OBJECT_VERBS or summary or s_e <= s_s:
+        o_s, o_e = _object(text, end, next_num)
+        if o_e > o_s:
+            return [(o_s, o_e)], (ev_start, o_e)
     if s_e > s_s:
         return _split_metrics(text, s_s, s_e), (s_s, end)
-    if o_e > o_s:
-        return [(o_s, o_e)], (ev_start, o_e)
     return [(ns, ns)], (ns, end)
 
 
 def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
-    index = TaskIndex(doc.tasks)
-    quoted = quoted_spans(text)
+    index = task_index(doc)
+    quoted = quoted_spans_of(doc)
     criteria = _criteria_spans(doc.tasks)
     families = family_table()
     matches = list(NUM_RE.finditer(text))

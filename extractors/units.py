@@ -25,10 +25,9 @@ from typing import Any
 import regex
 
 from pipeline.canonical import canonical_unit, unit_table
-from pipeline.outline import TaskIndex
 
 from . import common
-from .common import alternation, load_data, split_top_level, unmatched_open
+from .common import alternation, load_data, split_top_level, task_index, unmatched_open
 
 _CFG = load_data("units.yaml")
 ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}
@@ -179,7 +178,7 @@ def _near_metadata(text: str, pos: int) -> bool:
 
 def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
-    index = TaskIndex(doc.tasks)
+    index = task_index(doc)
     found: list[tuple[int, list[dict[str, Any]]]] = []  # (anchor offset, rows)
     parens: set[int] = set()
     paren_spans: list[tuple[int, int]] = []

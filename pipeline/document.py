@@ -52,6 +52,9 @@ class Document:
     tasks: list[TaskNode] = field(default_factory=list)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> records
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds spent on this document
+    # Structures derived from text and tasks (task index, quoted spans), built once by
+    # the first extractor that needs one and shared by the rest; never written out.
+    views: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def line_spans(self) -> list[tuple[int, int]]:
         """(start, end) of every line of the clean text, end exclusive, newline excluded."""
