@@ -69,10 +69,9 @@ def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
         if HEADING_RE.search(t.heading or "") and len(t.heading or "") <= 30:
             regions.append((t.char_start, t.char_end))
     index = task_index(doc)
-    for pos, line in _lines_with(HEADING_RE, text):
-        if len(line) <= 30 and not any(s <= pos < e for s, e in regions):
-            end = _next_heading(text, pos + len(line))
-            regions.append((pos, end))
+    for pos, line_end in doc.line_spans():
+        if line_end - pos <= 30 and HEADING_RE.search(text, pos, line_end) and not any(s <= pos < e for s, e in regions):
+            regions.append((pos, _next_heading(text, line_end)))
     for m in INTRO_RE.finditer(text):
         if any(s <= m.start() < e for s, e in regions):
             continue
