@@ -76,14 +76,23 @@ def document(number: int) -> str:
     return text
 
 
-def generate(folder: Path, count: int, start: int = 0) -> list[Path]:
+def _write(folder: Path, number: int) -> Path:
+    path = folder / f"synth_{number:06d}.txt"
+    path.write_text(document(number), encoding="utf-8")
+    return path
+
+
+def generate(folder: Path, count: int, start: int = 0, workers: int = 1) -> list[Path]:
+    """Write documents start … start+count-1 into folder (in worker processes
+    if workers > 1: a 100,000-document corpus takes ~13 minutes on one core)."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for number in range(start, start + count):
-        path = folder / f"synth_{number:06d}.txt"
-        path.write_text(document(number), encoding="utf-8")
-        paths.append(path)
-    return paths
+    numbers = range(start, start + count)
+    if workers <= 1:
+        return [_write(folder, n) for n in numbers]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(functools.partial(_write, folder), numbers, chunksize=256))
 
 
 def documents(count: int) -> Iterator[tuple[str, str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,9 @@ BASELINE_PATTERNS = [
 ]
 
 
+FLOOR_SAMPLE = 2000  # documents the floors are measured on
+
+
 def measure_floors(texts: list[str]) -> dict[str, float]:
     import opencc
 
@@ -56,12 +60,12 @@ def measure_floors(texts: list[str]) -> dict[str, float]:
     return {"opencc_t2s": opencc_rate, "regex_scan_22": scan_rate}
 
 
-def run_config(corpus: Path, engine: str, workers: int) -> dict:
+def run_config(corpus: Path, out: Path, engine: str, workers: int) -> dict:
     """One pipeline run in a fresh subprocess; returns its summary and peak memory."""
     code = f"""
 import json, resource, sys, time
 from pipeline.run import run
-summary = run([{str(corpus)!r}], {tempfile.mkdtemp()!r}, workers={workers}, engine={engine!r})
+summary = run([{str(corpus)!r}], {str(out)!r}, workers={workers}, engine={engine!r})
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps(dict(documents=summary.documents, chars=summary.chars, seconds=summary.seconds,
@@ -78,26 +82,33 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic corpus")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--configs", help="engine:workers pairs to run, e.g. local:2,dask:2 "
+                        "(default: local:1, local:all, dask:all); memory scaling needs only the parallel one")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
         corpus = Path(folder) / "corpus"
-        paths = generate(corpus, args.docs)
+        paths = generate(corpus, args.docs, workers=args.workers)
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
         from pipeline.ingest import Source, load
         from pipeline.normalise import normalise
 
-        # Floors on the same text the extractors see (normalised), as LIBRARIES.md measured them.
-        texts = [normalise(load(Source(p.stem, str(p), path=p)).text).text for p in paths]
+        # Floors on the same text the extractors see (normalised), as LIBRARIES.md measured them;
+        # rates per character, so a sample of the corpus measures them.
+        texts = [normalise(load(Source(p.stem, str(p), path=p)).text).text for p in paths[:FLOOR_SAMPLE]]
         floors = measure_floors(texts)
-        print(f"corpus: {args.docs} documents, {megabytes:.1f} MB, {sum(map(len, texts)) / 1e6:.2f} M chars (clean)")
+        print(f"corpus: {args.docs} documents, {megabytes:.1f} MB (floors measured on {len(texts)} of them)")
         print(f"floor  bare OpenCC t2s (pure-Python port): {floors['opencc_t2s'] / 1e6:6.2f} M chars/s")
         print(f"floor  22-pattern regex scan:              {floors['regex_scan_22'] / 1e6:6.2f} M chars/s")
 
-        configs = [("local", 1), ("local", args.workers)] + ([] if args.skip_dask else [("dask", args.workers)])
+        if args.configs:
+            configs = [(engine, int(workers)) for engine, workers in (c.split(":") for c in args.configs.split(","))]
+        else:
+            configs = [("local", 1), ("local", args.workers)] + ([] if args.skip_dask else [("dask", args.workers)])
         rows = []
-        for engine, workers in configs:
-            result = run_config(corpus, engine, workers)
+        for number, (engine, workers) in enumerate(configs):
+            result = run_config(corpus, Path(folder) / f"out-{number}", engine, workers)
+            shutil.rmtree(Path(folder) / f"out-{number}")
             rate = result["chars"] / result["seconds"]
             rows.append((engine, workers, result, rate))
         print()
@@ -109,13 +120,13 @@ def main() -> None:
                 f"{megabytes / result['seconds']:.2f} | {rate / 1e6:.2f} | {rate / floors['regex_scan_22']:.2f} | "
                 f"{result['peak_mb']:.0f} / {result['peak_worker_mb']:.0f} | {result['errors']} |"
             )
-        single = rows[0][2]
+        engine, workers, single, _ = rows[0]
         total = sum(single["stages"].values())
-        print("\ntime by stage, 1 worker (share of per-document time):")
+        print(f"\ntime by stage, {engine} engine, {workers} worker(s) (share of per-document time):")
         for stage, seconds in sorted(single["stages"].items(), key=lambda kv: -kv[1]):
             print(f"  {stage:<10} {seconds:7.2f} s  {seconds / total:6.1%}")
-        if len(rows) > 1:
-            print(f"\nspeed-up with {args.workers} workers: {rows[0][2]['seconds'] / rows[1][2]['seconds']:.2f}x")
+        if len(rows) > 1 and rows[0][:2] == ("local", 1) and rows[1][0] == "local":
+            print(f"\nspeed-up with {rows[1][1]} workers: {rows[0][2]['seconds'] / rows[1][2]['seconds']:.2f}x")
 
 
 if __name__ == "__main__":
