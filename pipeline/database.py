@@ -29,8 +29,10 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build(out_dir: str | os.PathLike) -> Path:
-    """Write DIR/policy.duckdb from the tables in DIR (temp file, then rename)."""
+def build(out_dir: str | os.PathLike, threads: int | None = None) -> Path:
+    """Write DIR/policy.duckdb from the tables in DIR (temp file, then rename),
+    with at most ``threads`` threads (a run passes its worker count; None: DuckDB's
+    default, one per core)."""
     out = Path(out_dir)
     temp = out / f".{DATABASE}.tmp-{os.getpid()}"
     for stale in (temp, temp.with_name(temp.name + ".wal")):
@@ -39,6 +41,8 @@ def build(out_dir: str | os.PathLike) -> Path:
         # DuckDB would otherwise cache up to 80 % of RAM: bound it, spill beside the tables.
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = {_sql_string(str(out / '.duckdb-tmp'))}")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         for table in SCHEMAS:
             source = _sql_string(str(out / f"{table}.parquet"))
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({source})")

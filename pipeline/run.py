@@ -27,6 +27,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,34 +330,41 @@ def run(
             progress.update(result)
     progress.close()
 
-    summary.rows = compact(parts, order, out)
+    # --workers is the run's CPU budget, for the steps after processing too
+    summary.rows = compact(parts, order, out, workers)
     link_citations(out)
-    build_database(out)
+    build_database(out, threads=workers)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def compact(parts: Path, order: list[str], out: Path) -> dict[str, int]:
-    """Concatenate the batches' parts in input order into DIR/<table>.parquet;
-    parts no longer in the plan (edited or removed documents) are deleted."""
-    counts = {}
-    for table, schema in SCHEMAS.items():
-        temp = out / f".{table}.parquet.tmp-{os.getpid()}"
-        with pq.ParquetWriter(temp, schema, compression="zstd") as writer:
-            count = 0
-            for key in order:
-                with pa.memory_map(str(parts / key / f"{table}.arrow")) as source:
-                    part = pa.ipc.open_file(source).read_all()
-                if part.num_rows:
-                    writer.write_table(part)
-                    count += part.num_rows
-        os.replace(temp, out / f"{table}.parquet")
-        counts[table] = count
+def compact(parts: Path, order: list[str], out: Path, workers: int = 1) -> dict[str, int]:
+    """Concatenate the batches' parts in input order into DIR/<table>.parquet,
+    up to ``workers`` tables at a time (threads: Arrow releases the GIL while it
+    compresses and writes); parts no longer in the plan (edited or removed
+    documents) are deleted."""
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        counts = dict(zip(SCHEMAS, pool.map(lambda table: _compact_table(parts, order, out, table), SCHEMAS)))
     keep = set(order)
     for folder in parts.iterdir():
         if folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True)
     return counts
+
+
+def _compact_table(parts: Path, order: list[str], out: Path, table: str) -> int:
+    schema = SCHEMAS[table]
+    temp = out / f".{table}.parquet.tmp-{os.getpid()}"
+    with pq.ParquetWriter(temp, schema, compression="zstd") as writer:
+        count = 0
+        for key in order:
+            with pa.memory_map(str(parts / key / f"{table}.arrow")) as source:
+                part = pa.ipc.open_file(source).read_all()
+            if part.num_rows:
+                writer.write_table(part)
+                count += part.num_rows
+    os.replace(temp, out / f"{table}.parquet")
+    return count
 
 
 def link_citations(out: Path) -> None:
