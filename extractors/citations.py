@@ -23,7 +23,7 @@ from pipeline import fields as document_fields  # a module: pipeline.fields impo
 from pipeline.data import read_yaml
 
 
-from .common import alternation, load_data, task_index
+from .common import alternation, compile_at_end, load_data, task_index
 
 _CFG = load_data("citations.yaml")
 TITLE_RE = regex.compile(r"《(?P<title>[^《》\n]{2,150})》")
@@ -31,8 +31,8 @@ NUMBER_RE = regex.compile(
     f"{_CFG['number_lead']}(?P<number>{read_yaml('fields.yaml')['patterns']['doc_number']})"
     f"(?:{_CFG['number_close']})?")
 TAIL_RE = regex.compile(_CFG["title_tail"])
-TYPE_RE = regex.compile(f"{alternation(_CFG['document_types'])}$")
-NOT_DOCUMENT_RE = regex.compile(f"{alternation(_CFG['not_documents'])}$")
+TYPE_RE = compile_at_end(f"{alternation(_CFG['document_types'])}$")
+NOT_DOCUMENT_RE = compile_at_end(f"{alternation(_CFG['not_documents'])}$")
 QUALIFIERS = set(_CFG["abbreviation_qualifiers"])
 ABBREVIATION_BEFORE_RE = regex.compile(_CFG["abbreviation_before"])
 STANDARD_AFTER_RE = regex.compile(_CFG["standard_after"])

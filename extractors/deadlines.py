@@ -25,7 +25,7 @@ from typing import Any
 import regex
 
 
-from .common import (alternation, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
+from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
                      task_index)
 from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, parse_year, period_end,
                       point_from_match, quarter_end, parse_number)
@@ -67,8 +67,8 @@ YEAR_END_RE = regex.compile(_CFG["yearless_year_end"])
 MONTH_RE = regex.compile(
     rf"(?<![\d年月〇零一二三四五六七八九十]){_NUM_START}(?P<date>(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?"
     rf"(?P<part>{PART})?)(?P<post>{_POST})?")
-PRE_BEFORE_RE = regex.compile(rf"(?P<pre>{_PRE}){_SP}$")
-_DATED_START_RE = regex.compile(rf"(?P<y>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{_SP}(?:起)?{_SP}{SPAN_CONNECTOR}{_SP}$")
+PRE_BEFORE_RE = compile_at_end(rf"(?P<pre>{_PRE}){_SP}$")
+_DATED_START_RE = compile_at_end(rf"(?P<y>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{_SP}(?:起)?{_SP}{SPAN_CONNECTOR}{_SP}$")
 
 
 class _Mask:

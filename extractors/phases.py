@@ -70,7 +70,9 @@ def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
             regions.append((t.char_start, t.char_end))
     index = task_index(doc)
     for pos, line_end in doc.line_spans():
-        if line_end - pos <= 30 and HEADING_RE.search(text, pos, line_end) and not any(s <= pos < e for s, e in regions):
+        if line_end - pos > 30 or not HEADING_RE.search(text, pos, line_end):
+            continue
+        if not any(s <= pos < e for s, e in regions):
             regions.append((pos, _next_heading(text, line_end)))
     for m in INTRO_RE.finditer(text):
         if any(s <= m.start() < e for s, e in regions):

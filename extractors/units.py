@@ -27,7 +27,7 @@ import regex
 from pipeline.canonical import canonical_unit, unit_table
 
 from . import common
-from .common import alternation, load_data, split_top_level, task_index, unmatched_open
+from .common import alternation, compile_at_end, load_data, split_top_level, task_index, unmatched_open
 
 _CFG = load_data("units.yaml")
 ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}
@@ -44,11 +44,11 @@ MARKER_RE = regex.compile(rf"(?P<marker>{alternation(ROLE_OF_MARKER)}){_SP}[:：
 _VERBS = alternation(ROLE_OF_VERB)
 _ADVERBS = alternation(_CFG["verb_adverbs"])
 VERB_CLOSE_RE = regex.compile(rf"{_VERBS}{_SP}[)）]")
-CLAUSE_VERB_RE = regex.compile(rf"(?:{_ADVERBS})?(?P<verb>{_VERBS}){_SP}$")
+CLAUSE_VERB_RE = compile_at_end(rf"(?:{_ADVERBS})?(?P<verb>{_VERBS}){_SP}$")
 _NOT_NAME = r"[^由，。；,;:：!?！？\n]"
 RUNNING_RE = regex.compile(rf"由(?P<x>{_NOT_NAME}{{2,60}}?)(?P<verb>牵头)")
 FOLLOW_RE = regex.compile(rf"{_SP}[，,]{_SP}(?P<y>{_NOT_NAME}{{2,60}}?)(?:{_ADVERBS})?(?P<verb>配合|参与|协助)(?=[，,。；;)）\n]|$)")
-ORG_RE = regex.compile(rf"(?:{alternation(_CFG['org_suffixes'])})$")
+ORG_RE = compile_at_end(rf"(?:{alternation(_CFG['org_suffixes'])})$")
 _TRAILING_PAREN_RE = regex.compile(r"[(（][^()（）]{1,20}[)）]$")
 METADATA_RE = regex.compile(rf"{alternation(_CFG['metadata_fields'])}{_SP}[:：|]")
 OPEN, CLOSE = "(（", ")）"
