@@ -84,11 +84,16 @@ def main() -> None:
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--configs", help="engine:workers pairs to run, e.g. local:2,dask:2 "
                         "(default: local:1, local:all, dask:all); memory scaling needs only the parallel one")
+    parser.add_argument("--corpus", type=Path, help="keep the generated corpus in this folder and reuse it "
+                        "next time (a 100,000-document corpus takes minutes to generate)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        corpus = Path(folder) / "corpus"
-        paths = generate(corpus, args.docs, workers=args.workers)
+        corpus = args.corpus or Path(folder) / "corpus"
+        paths = sorted(corpus.glob("synth_*.txt"))
+        if len(paths) != args.docs:
+            shutil.rmtree(corpus, ignore_errors=True)
+            paths = generate(corpus, args.docs, workers=args.workers)
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
         from pipeline.ingest import Source, load
         from pipeline.normalise import normalise
