@@ -6,10 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors import EXTRACTORS
+from extractors import EXTRACTORS, common
 from pipeline.outline import TaskIndex
 from pipeline.document import Document, TaskNode
 from pipeline.schemas import COLUMNS
@@ -135,3 +136,80 @@ def test_one_huge_line_scales_linearly():
 
     small, large = cost(10), cost(80)
     assert large < 8 * 3 * small + 0.5  # linear would be ~8x; quadratic ~64x
+
+
+# --- bracket walks and backward patterns against their plain definitions ---------------
+
+BRACKETY = st.text(alphabet="()（）、,，;ab市", max_size=40)
+
+
+def _split_plain(text, separators, opening, closing):
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in opening:
+            depth += 1
+        elif ch in closing:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in separators:
+            pieces.append((start, i))
+            start = i + 1
+    return pieces + [(start, len(text))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(BRACKETY)
+def test_split_top_level_cuts_outside_brackets_only(text):
+    assert common.split_top_level(text, 0, len(text), "、,，;") == _split_plain(text, "、,，;", "(（", ")）")
+
+
+@settings(max_examples=300, deadline=None)
+@given(BRACKETY, st.data())
+def test_bracket_partners_match_a_character_walk(text, data):
+    pos = data.draw(st.integers(0, len(text)))
+    depth, expected_open = 0, None
+    for i in range(pos - 1, -1, -1):
+        if text[i] in ")）":
+            depth += 1
+        elif text[i] in "(（":
+            if depth == 0:
+                expected_open = i
+                break
+            depth -= 1
+    assert common.unmatched_open(text, pos, 0, len(text)) == expected_open
+    if expected_open is not None:
+        depth, expected_close = 0, None
+        for i in range(expected_open + 1, len(text)):
+            if text[i] in "(（":
+                depth += 1
+            elif text[i] in ")）":
+                if depth == 0:
+                    expected_close = i
+                    break
+                depth -= 1
+        assert common.matching_close(text, expected_open, len(text)) == expected_close
+
+
+def _backward_patterns():
+    from extractors import citations, deadlines, targets, units
+
+    for module in (citations, deadlines, targets, units):
+        for name, value in vars(module).items():
+            if isinstance(value, regex.Pattern) and value.flags & regex.REVERSE:
+                yield f"{module.__name__}.{name}", value
+
+
+@pytest.mark.parametrize("name,backward", list(_backward_patterns()), ids=lambda x: x if isinstance(x, str) else "")
+def test_backward_patterns_find_what_a_forward_search_finds(name, backward):
+    """compile_at_end's promise, on every window of seed 001 that ends at a character
+    (24 characters back, the widest the extractors search this way)."""
+    import regex
+
+    forward = regex.compile(backward.pattern, backward.flags & ~regex.REVERSE)
+    text = CORPUS[1].read_text(encoding="utf-8")
+    found = 0
+    for hi in range(1, len(text)):
+        lo = max(0, hi - 24)
+        a, b = forward.search(text, lo, hi), backward.search(text, lo, hi)
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (name, text[lo:hi])
+        found += a is not None
+    assert found  # the sweep met the pattern
