@@ -45,6 +45,7 @@ PART_FORMAT = b"arrow-ipc-zstd/1"  # in every batch key: parts of another format
 BATCH_MEAN = 32  # documents per batch on average (content-defined boundaries)
 BATCH_MAX = 4 * BATCH_MEAN
 _PART_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+_PART_READ_OPTIONS = pa.ipc.IpcReadOptions(use_threads=False)  # the run's threads are its workers
 DOC_TIME_LIMIT = 120.0  # seconds one document may take before it becomes an errors row
 
 
@@ -359,7 +360,7 @@ def _compact_table(parts: Path, order: list[str], out: Path, table: str) -> int:
         count = 0
         for key in order:
             with pa.memory_map(str(parts / key / f"{table}.arrow")) as source:
-                part = pa.ipc.open_file(source).read_all()
+                part = pa.ipc.open_file(source, options=_PART_READ_OPTIONS).read_all()
             if part.num_rows:
                 writer.write_table(part)
                 count += part.num_rows
