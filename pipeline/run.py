@@ -46,6 +46,7 @@ BATCH_MEAN = 32  # documents per batch on average (content-defined boundaries)
 BATCH_MAX = 4 * BATCH_MEAN
 _PART_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 _PART_READ_OPTIONS = pa.ipc.IpcReadOptions(use_threads=False)  # the run's threads are its workers
+ROW_GROUP_BYTES = 32 << 20  # compaction buffers this much (uncompressed) per table it writes
 DOC_TIME_LIMIT = 120.0  # seconds one document may take before it becomes an errors row
 
 
@@ -356,14 +357,21 @@ def compact(parts: Path, order: list[str], out: Path, workers: int = 1) -> dict[
 def _compact_table(parts: Path, order: list[str], out: Path, table: str) -> int:
     schema = SCHEMAS[table]
     temp = out / f".{table}.parquet.tmp-{os.getpid()}"
+    count, pending, pending_bytes = 0, [], 0
     with pq.ParquetWriter(temp, schema, compression="zstd") as writer:
-        count = 0
         for key in order:
             with pa.memory_map(str(parts / key / f"{table}.arrow")) as source:
                 part = pa.ipc.open_file(source, options=_PART_READ_OPTIONS).read_all()
-            if part.num_rows:
-                writer.write_table(part)
-                count += part.num_rows
+            count += part.num_rows
+            pending.append(part)
+            pending_bytes += part.nbytes
+            # row groups of many batches: a batch's few rows each would bloat the
+            # footer and slow every reader at 100,000 documents
+            if pending_bytes >= ROW_GROUP_BYTES:
+                writer.write_table(pa.concat_tables(pending))
+                pending, pending_bytes = [], 0
+        if pending:
+            writer.write_table(pa.concat_tables(pending))
     os.replace(temp, out / f"{table}.parquet")
     return count
 
