@@ -15,6 +15,7 @@ import regex
 
 from pipeline.data import read_yaml
 from pipeline.document import RemovedLine
+from pipeline.regex_literals import required_literals
 
 _SENTENCE_END = regex.compile(r"[。；;！!？?]")
 _HAS_TEXT = regex.compile(r"[\p{Han}\p{L}]")
@@ -28,11 +29,50 @@ _TITLE_NOISE = regex.compile(r"[《》〈〉“”\"'‘’\s]")
 # The one rule that removes part of a kept line (its pipes) rather than a whole line: its
 # removed_lines row has the line_no of a line that is in the clean text.
 STRAY_PIPE = "stray-pipe"
+
+
+# (rule name, pattern, strings one of which every match contains)
+Rule = tuple[str, regex.Pattern, tuple[str, ...]]
+
+
+class RuleTable:
+    """One section's patterns in order. Most lines match none, and a failed
+    search costs about as much as the call itself, so a pattern is searched
+    only when the line passes two far cheaper tests: its first character can
+    begin a match, and it holds one of the strings every match holds."""
+
+    def __init__(self, section: dict[str, list[str]]):
+        self.rules: list[Rule] = [
+            (name, regex.compile(p), required_literals(p)) for name, patterns in section.items() for p in patterns
+        ]
+        self._by_first_char: dict[str, list[Rule]] = {}
+
+    def _candidates(self, first_char: str) -> list[Rule]:
+        """The rules a line starting with `first_char` can match, asked of the
+        engine once per character: a partial match means some text starting
+        with it could match (any character, for a pattern not anchored at ^)."""
+        candidates = self._by_first_char.get(first_char)
+        if candidates is None:
+            candidates = [rule for rule in self.rules if rule[1].search(first_char, partial=True)]
+            self._by_first_char[first_char] = candidates
+        return candidates
+
+    def first_match(self, line: str) -> str | None:
+        """Name of the first rule with a pattern found in `line`."""
+        for name, pattern, literals in self._candidates(line[:1]):
+            for literal in literals:
+                if literal in line:
+                    if pattern.search(line):
+                        return name
+                    break
+        return None
+
+
 @dataclass(frozen=True)
 class Rules:
-    head: list[tuple[str, regex.Pattern]]
-    line: list[tuple[str, regex.Pattern]]
-    tail: list[tuple[str, regex.Pattern]]
+    head: RuleTable
+    line: RuleTable
+    tail: RuleTable
     spam_terms: tuple[str, ...]
     spam_min_hits: int
     place: regex.Pattern
@@ -44,17 +84,13 @@ class Rules:
     max_line_chars: int
 
 
-def _compile(section: dict[str, list[str]]) -> list[tuple[str, regex.Pattern]]:
-    return [(name, regex.compile(p)) for name, patterns in section.items() for p in patterns]
-
-
 @functools.cache
 def rules() -> Rules:
     data = read_yaml("boilerplate.yaml")
     return Rules(
-        head=_compile(data["head"]),
-        line=_compile(data["line"]),
-        tail=_compile(data["tail"]),
+        head=RuleTable(data["head"]),
+        line=RuleTable(data["line"]),
+        tail=RuleTable(data["tail"]),
         spam_terms=tuple(data["spam"]["terms"]),
         spam_min_hits=data["spam"]["min_hits"],
         place=regex.compile(data["place_list"]["place"]),
@@ -67,13 +103,6 @@ def rules() -> Rules:
         metadata_max_chars=data["metadata"]["max_chars"],
         max_line_chars=data["max_line_chars"],
     )
-
-
-def _first_match(patterns: list[tuple[str, regex.Pattern]], line: str) -> str | None:
-    for name, pattern in patterns:
-        if pattern.search(line):
-            return name
-    return None
 
 
 def is_spam(line: str, r: Rules) -> bool:
@@ -155,7 +184,7 @@ def harvest_metadata(line: str, r: Rules) -> dict[str, str]:
 def _line_verdict(line: str, r: Rules) -> str | None:
     if len(line) > r.max_line_chars:
         return None
-    reason = _first_match(r.line, line)
+    reason = r.line.first_match(line)
     if reason:
         return reason
     if is_metadata(line, r):
@@ -184,14 +213,14 @@ def clean(normalised: str) -> Cleaned:
     # The page's head ends at its last breadcrumb in the head window: banners
     # and widgets sit above it.
     for i, line in enumerate(lines[: r.head_window]):
-        name = _first_match(r.head, line) if len(line) <= r.max_line_chars else None
+        name = r.head.first_match(line) if len(line) <= r.max_line_chars else None
         if name:
             for j in range(i):
                 verdict.setdefault(j, "site-header")
             verdict[i] = name
     # The page's tail starts at the first "related articles"/disclaimer line.
     for i, line in enumerate(lines):
-        name = _first_match(r.tail, line) if len(line) <= r.max_line_chars else None
+        name = r.tail.first_match(line) if len(line) <= r.max_line_chars else None
         if name and i > 0:
             for j in range(i, len(lines)):
                 verdict.setdefault(j, name)
