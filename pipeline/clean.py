@@ -142,6 +142,10 @@ def repeated_title_copies(lines: list[str], removed: set[int], window: int) -> s
     for i, key in enumerate(keys):
         if i in removed or len(key) < 6 or key.endswith((":", "：")):
             continue
+        # Only a later line equal to this one, or its start, can make it a copy:
+        # one C-level test spares most lines the pairwise loop.
+        if not key.startswith(tuple(filter(None, keys[i + 1 :]))):
+            continue
         for j in range(i + 1, len(keys)):
             if j in removed:
                 continue
