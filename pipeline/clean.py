@@ -22,9 +22,10 @@ _HAS_TEXT = regex.compile(r"[\p{Han}\p{L}]")
 _DIGIT = regex.compile(r"\p{N}")
 # List bullets a flattened page keeps in front of its widgets (`• 来源: …`).
 _BULLET = regex.compile(r"^[•·●▪■◆◇○\-*]\s*")
+_PIPES = "|｜"  # table pipes: a line without any skips the pipe regexes below
 # Stray table pipes at either end of a content line (`…评选。 |`).
-_EDGE_PIPES = regex.compile(r"^(?:\s*[|｜]\s*)+|(?:\s*[|｜]\s*)+$")
-_LIST_SEPARATOR = regex.compile(r"\s*[|｜]\s*|\s{1,8}")
+_EDGE_PIPES = regex.compile(rf"^(?:\s*[{_PIPES}]\s*)+|(?:\s*[{_PIPES}]\s*)+$")
+_LIST_SEPARATOR = regex.compile(rf"\s*[{_PIPES}]\s*|\s{{1,8}}")
 _TITLE_NOISE = regex.compile(r"[《》〈〉“”\"'‘’\s]")
 # The one rule that removes part of a kept line (its pipes) rather than a whole line: its
 # removed_lines row has the line_no of a line that is in the clean text.
@@ -112,8 +113,17 @@ def is_spam(line: str, r: Rules) -> bool:
     return len(hits) >= r.spam_min_hits
 
 
+def _has_pipe(line: str) -> bool:
+    return any(map(line.__contains__, _PIPES))
+
+
 def is_place_list(line: str, r: Rules) -> bool:
-    items = [item for item in _LIST_SEPARATOR.split(line) if item]
+    # The regex split is slow; a line without whitespace or pipes is one item
+    # (str.split's whitespace includes all of \s).
+    if line.split() == [line] and not _has_pipe(line):
+        items = [line]
+    else:
+        items = [item for item in _LIST_SEPARATOR.split(line) if item]
     if len(items) < r.place_min_items:
         return False
     places = sum(1 for item in items if r.place.match(item))
@@ -248,7 +258,7 @@ def clean(normalised: str) -> Cleaned:
         if reason:
             removed.append(RemovedLine(i, line, reason))
             continue
-        stripped = _EDGE_PIPES.sub("", line)
+        stripped = _EDGE_PIPES.sub("", line) if _has_pipe(line) else line
         if stripped != line:
             removed.append(RemovedLine(i, line.replace(stripped, "", 1).strip(), STRAY_PIPE))
         kept.append(stripped)
