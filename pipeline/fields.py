@@ -186,7 +186,7 @@ def find_region(candidates: list[str]) -> str | None:
     texts = [_patterns()["cited_title"].sub("", c) for c in candidates if c]
     if not texts:
         return None
-    for text in texts:
+    for text in dict.fromkeys(texts):  # the title is often an opening line too: look it up once
         region = _region_of(gazetteer_lookup(text), texts)
         if region:
             return region
