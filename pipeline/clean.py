@@ -46,26 +46,30 @@ class RuleTable:
         self.rules: list[Rule] = [
             (name, regex.compile(p), required_literals(p)) for name, patterns in section.items() for p in patterns
         ]
-        self._by_first_char: dict[str, list[Rule]] = {}
+        self._by_first_char: dict[str, list[tuple[str, str, regex.Pattern]]] = {}
 
-    def _candidates(self, first_char: str) -> list[Rule]:
-        """The rules a line starting with `first_char` can match, asked of the
-        engine once per character: a partial match means some text starting
-        with it could match (any character, for a pattern not anchored at ^)."""
+    def _candidates(self, first_char: str) -> list[tuple[str, str, regex.Pattern]]:
+        """(literal, rule name, pattern) for the rules a line starting with
+        `first_char` can match, in rule order, one entry per literal. Asked of
+        the engine once per character: a partial match means some text
+        starting with it could match (any character, for a pattern not
+        anchored at ^)."""
         candidates = self._by_first_char.get(first_char)
         if candidates is None:
-            candidates = [rule for rule in self.rules if rule[1].search(first_char, partial=True)]
+            candidates = [
+                (literal, name, pattern)
+                for name, pattern, literals in self.rules
+                if pattern.search(first_char, partial=True)
+                for literal in literals
+            ]
             self._by_first_char[first_char] = candidates
         return candidates
 
     def first_match(self, line: str) -> str | None:
         """Name of the first rule with a pattern found in `line`."""
-        for name, pattern, literals in self._candidates(line[:1]):
-            for literal in literals:
-                if literal in line:
-                    if pattern.search(line):
-                        return name
-                    break
+        for literal, name, pattern in self._candidates(line[:1]):
+            if literal in line and pattern.search(line):
+                return name
         return None
 
 
