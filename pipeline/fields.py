@@ -61,7 +61,9 @@ def find_doc_number(head: list[str], metadata: dict[str, str]) -> str | None:
 
 def _can_begin_date(start: str) -> bool:
     """Whether a span beginning with `start` can be a complete date: a partial
-    match of parse_date's own pattern, after its digit narrowing."""
+    match of parse_date's own pattern after its digit narrowing (parse_date
+    gives None unless that pattern matches; test_fields_outline.py checks
+    that the two agree)."""
     return _FULL_DATE_RE.match(_nfkc_digits(start), partial=True) is not None
 
 
