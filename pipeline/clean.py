@@ -34,6 +34,8 @@ STRAY_PIPE = "stray-pipe"
 
 # (rule name, pattern, strings one of which every match contains)
 Rule = tuple[str, regex.Pattern, tuple[str, ...]]
+# (one of a rule's strings, rule name, pattern)
+Candidate = tuple[str, str, regex.Pattern]
 
 
 class RuleTable:
@@ -46,14 +48,13 @@ class RuleTable:
         self.rules: list[Rule] = [
             (name, regex.compile(p), required_literals(p)) for name, patterns in section.items() for p in patterns
         ]
-        self._by_first_char: dict[str, list[tuple[str, str, regex.Pattern]]] = {}
+        self._by_first_char: dict[str, list[Candidate]] = {}
 
-    def _candidates(self, first_char: str) -> list[tuple[str, str, regex.Pattern]]:
-        """(literal, rule name, pattern) for the rules a line starting with
-        `first_char` can match, in rule order, one entry per literal. Asked of
-        the engine once per character: a partial match means some text
-        starting with it could match (any character, for a pattern not
-        anchored at ^)."""
+    def _candidates(self, first_char: str) -> list[Candidate]:
+        """The rules a line starting with `first_char` can match, in rule
+        order, one entry per string. Asked of the engine once per character:
+        a partial match means some text starting with it could match (any
+        character, for a pattern not anchored at ^)."""
         candidates = self._by_first_char.get(first_char)
         if candidates is None:
             candidates = [
