@@ -86,6 +86,7 @@ class Rules:
     place_min_share: float
     head_window: int
     metadata_label: regex.Pattern
+    metadata_any_label: regex.Pattern  # a bare label: found by a fast literal scan
     metadata_max_chars: int
     max_line_chars: int
 
@@ -93,6 +94,7 @@ class Rules:
 @functools.cache
 def rules() -> Rules:
     data = read_yaml("boilerplate.yaml")
+    labels = "|".join(sorted(data["metadata"]["labels"], key=len, reverse=True))
     return Rules(
         head=RuleTable(data["head"]),
         line=RuleTable(data["line"]),
@@ -103,9 +105,8 @@ def rules() -> Rules:
         place_min_items=data["place_list"]["min_items"],
         place_min_share=data["place_list"]["min_share"],
         head_window=data["head_window"],
-        metadata_label=regex.compile(
-            r"[\[【]?\s*(" + "|".join(sorted(data["metadata"]["labels"], key=len, reverse=True)) + r")\s*[\]】]?\s*[:：|｜]?"
-        ),
+        metadata_label=regex.compile(r"[\[【]?\s*(" + labels + r")\s*[\]】]?\s*[:：|｜]?"),
+        metadata_any_label=regex.compile(labels),
         metadata_max_chars=data["metadata"]["max_chars"],
         max_line_chars=data["max_line_chars"],
     )
@@ -180,7 +181,7 @@ def is_metadata(line: str, r: Rules) -> bool:
     """A line of a site's metadata table: opens with a label and a separator,
     or holds two labels (`组配分类其他文件主题分类质量监督` once the spaces
     between Han characters are gone)."""
-    if len(line) > r.metadata_max_chars or "。" in line:
+    if len(line) > r.metadata_max_chars or "。" in line or not r.metadata_any_label.search(line):
         return False
     first = r.metadata_label.match(line)
     if first and (first.group(0)[-1:] in ":：|｜]】" or line[first.end() : first.end() + 1].isspace()):
