@@ -56,10 +56,14 @@ def date_point(prefix: str = "", require_year: bool = False) -> str:
 # --- numbers ------------------------------------------------------------------
 
 _HALF_WIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+_FULL_WIDTH_DIGITS = "".join(map(chr, _HALF_WIDTH_DIGITS))
 
 
 def _nfkc_digits(span: str) -> str:
-    """Full-width digits as ASCII (clean text has none; spans from elsewhere may)."""
+    """Full-width digits as ASCII (clean text has none; spans from elsewhere may).
+    Ten substring tests in C first: translate costs ~75 ns a character on Han text."""
+    if not any(digit in span for digit in _FULL_WIDTH_DIGITS):
+        return span
     return span.translate(_HALF_WIDTH_DIGITS)
 
 

@@ -13,11 +13,8 @@ import warnings
 
 import regex
 
-from extractors.numbers import _FULL_DATE_RE, _nfkc_digits, parse_date
+from extractors.numbers import parse_date
 from pipeline.data import read_yaml
-
-# How much of a line the date prefilter reads: enough for a year and a month.
-_DATE_PREFIX_CHARS = 12
 
 
 @functools.cache
@@ -59,30 +56,10 @@ def find_doc_number(head: list[str], metadata: dict[str, str]) -> str | None:
     return None
 
 
-def _can_begin_date(start: str) -> bool:
-    """Whether a span beginning with `start` can be a complete date: a partial
-    match of parse_date's own pattern after its digit narrowing (parse_date
-    gives None unless that pattern matches; test_fields_outline.py checks
-    that the two agree)."""
-    return _FULL_DATE_RE.match(_nfkc_digits(start), partial=True) is not None
-
-
-# Most lines are ruled out by their first two characters: answers cached.
-_start_can_begin_date = functools.lru_cache(maxsize=4096)(_can_begin_date)
-
-
-def _may_be_date(span: str) -> bool:
-    """False when `parse_date(span)` is surely None. parse_date narrows the
-    digits of its whole argument before matching (~30 µs on a long line);
-    this reads the first two characters, then the first dozen."""
-    return _start_can_begin_date(span[:2]) and _can_begin_date(span[:_DATE_PREFIX_CHARS])
-
-
 def find_signature(lines: list[str]) -> tuple[int | None, str | None]:
     """(line index, ISO date) of the first standalone date line."""
     for i, line in enumerate(lines):
-        span = line.strip("()（）")
-        date = parse_date(span) if _may_be_date(span) else None
+        date = parse_date(line.strip("()（）"))
         if date:
             return i, date
     return None, None
