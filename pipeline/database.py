@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipeline.canonical import region_parts
 from pipeline.data import data_path
 from pipeline.schemas import SCHEMAS
+
+if TYPE_CHECKING:  # pandas costs ~0.6 s to import: only query() needs it, not every run's build
+    import pandas as pd
 
 DATABASE = "policy.duckdb"
 MEMORY_LIMIT = "512MB"
