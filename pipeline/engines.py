@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager
 
-from pipeline.process import warm_up
-from pipeline.run import Batch, BatchResult, process_batch
+from pipeline.run import Batch, BatchResult, process_batch, warm_up
 
 IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: bounds memory however large the corpus
 

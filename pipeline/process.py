@@ -82,7 +82,7 @@ def process_text(text: str, doc_id: str = "text") -> Document:
     return process(Source(doc_id=doc_id, locator="<text>", text=text))
 
 
-def warm_up() -> None:
+def warm_up() -> Document:
     """Import every stage and load its tables (~0.5 s) once, e.g. in a parent
     process before it forks workers, so each worker need not do it again."""
-    process_text("张掖市人民政府\n一、到2015年,覆盖率达到70%以上。(牵头单位:市质监局)", doc_id="warm-up")
+    return process_text("张掖市人民政府\n一、到2015年,覆盖率达到70%以上。(牵头单位:市质监局)", doc_id="warm-up")
