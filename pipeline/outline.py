@@ -215,14 +215,6 @@ class TaskIndex:
             return inline_node
         return node
 
-    def ancestors(self, pos: int) -> list[TaskNode]:
-        """The nodes containing pos, innermost first."""
-        out, node = [], self.innermost_node(pos)
-        while node is not None:
-            out.append(node)
-            node = self._by_id.get(node.parent_id) if node.parent_id else None
-        return out
-
     def innermost(self, pos: int, numbered: bool = False) -> str | None:
         node = self.innermost_node(pos, numbered)
         return node.task_id if node is not None else None
