@@ -45,6 +45,7 @@ PARTS = "_parts"
 PART_FORMAT = b"arrow-ipc-zstd/1"  # in every batch key: parts of another format are redone, never misread
 BATCH_MEAN = 32  # documents per batch on average (content-defined boundaries)
 BATCH_MAX = 4 * BATCH_MEAN
+FLUSH_DOCS = 8  # documents whose rows a worker holds before it writes them to the batch's parts
 _PART_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 _PART_READ_OPTIONS = pa.ipc.IpcReadOptions(use_threads=False)  # the run's threads are its workers
 ROW_GROUP_BYTES = 32 << 20  # compaction buffers this much (uncompressed) per table it writes
@@ -192,6 +193,41 @@ def _with_time_limit(source: Source, limit: float) -> Document:
         signal.signal(signal.SIGALRM, previous)
 
 
+class _Parts:
+    """One batch's part files, written while its documents are processed: the
+    rows of every FLUSH_DOCS documents become one Arrow record batch, so a
+    worker holds a few documents' rows as Python objects, not a whole batch's
+    (up to BATCH_MAX documents: its peak memory would grow with the corpus, as
+    longer batches turn up)."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True)
+        self.writers = {table: pa.ipc.new_file(folder / f"{table}.arrow", schema, options=_PART_OPTIONS)
+                        for table, schema in SCHEMAS.items()}
+        self.pending: dict[str, list[dict]] = {table: [] for table in SCHEMAS}
+        self.counts = dict.fromkeys(SCHEMAS, 0)
+        self.seconds = 0.0
+
+    def add(self, table: str, rows: list[dict]) -> None:
+        self.pending[table].extend(rows)
+        self.counts[table] += len(rows)
+
+    def flush(self) -> None:
+        started = time.perf_counter()
+        for table, rows in self.pending.items():
+            if rows:
+                schema = SCHEMAS[table]
+                columns = {name: [row.get(name) for row in rows] for name in schema.names}
+                self.writers[table].write_table(pa.Table.from_pydict(columns, schema=schema))
+                rows.clear()
+        self.seconds += time.perf_counter() - started
+
+    def close(self) -> None:
+        self.flush()
+        for writer in self.writers.values():
+            writer.close()
+
+
 def process_batch(batch: Batch, parts_dir: str, time_limit: float = DOC_TIME_LIMIT) -> BatchResult:
     """Process one batch and write its parts folder atomically. Idempotent:
     a batch already written (by a retry elsewhere) is left as it is."""
@@ -199,21 +235,24 @@ def process_batch(batch: Batch, parts_dir: str, time_limit: float = DOC_TIME_LIM
     result = BatchResult(batch.key)
     if final.is_dir():
         return _read_result(final, skipped=True)
-    rows: dict[str, list[dict]] = {table: [] for table in SCHEMAS}
+    temp = Path(parts_dir) / f".tmp-{batch.key}-{uuid.uuid4().hex[:8]}"
+    parts = _Parts(temp)
     errors: Counter = Counter()
-    for item in batch.items:
+    for number, item in enumerate(batch.items):
+        if number and number % FLUSH_DOCS == 0:
+            parts.flush()
         if isinstance(item, InputError):
-            rows["errors"].append(_error_row(item.source, item.doc_id, item.stage, str(item)))
+            parts.add("errors", [_error_row(item.source, item.doc_id, item.stage, str(item))])
             errors[item.stage] += 1
             continue
         try:
             doc = _with_time_limit(item, time_limit)
         except (InputError, StageError) as error:
-            rows["errors"].append(_error_row(item.locator, item.doc_id, error.stage, str(error)))
+            parts.add("errors", [_error_row(item.locator, item.doc_id, error.stage, str(error))])
             errors[error.stage] += 1
             continue
         except DocumentTimeout as error:
-            rows["errors"].append(_error_row(item.locator, item.doc_id, "timeout", str(error)))
+            parts.add("errors", [_error_row(item.locator, item.doc_id, "timeout", str(error))])
             errors["timeout"] += 1
             continue
         result.documents += 1
@@ -221,19 +260,11 @@ def process_batch(batch: Batch, parts_dir: str, time_limit: float = DOC_TIME_LIM
         for stage, seconds in doc.timings.items():
             result.seconds[stage] = result.seconds.get(stage, 0.0) + seconds
         for table, table_rows in document_rows(doc).items():
-            rows[table].extend(table_rows)
+            parts.add(table, table_rows)
+    parts.close()
     result.errors = dict(errors)
-    result.rows = {table: len(table_rows) for table, table_rows in rows.items()}
-
-    started = time.perf_counter()
-    temp = Path(parts_dir) / f".tmp-{batch.key}-{uuid.uuid4().hex[:8]}"
-    temp.mkdir(parents=True)
-    for table, table_rows in rows.items():
-        schema = SCHEMAS[table]
-        columns = {name: [row.get(name) for row in table_rows] for name in schema.names}
-        with pa.ipc.new_file(temp / f"{table}.arrow", schema, options=_PART_OPTIONS) as writer:
-            writer.write_table(pa.Table.from_pydict(columns, schema=schema))
-    result.seconds["write"] = time.perf_counter() - started
+    result.rows = parts.counts
+    result.seconds["write"] = parts.seconds
     (temp / "result.json").write_text(json.dumps(result.__dict__), encoding="utf-8")
     try:
         os.rename(temp, final)  # atomic: the folder is whole or absent
