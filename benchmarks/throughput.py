@@ -91,9 +91,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         corpus = args.corpus or Path(folder) / "corpus"
         paths = sorted(corpus.glob("synth_*.txt"))
-        if len(paths) != args.docs:
-            shutil.rmtree(corpus, ignore_errors=True)
-            paths = generate(corpus, args.docs, workers=args.workers)
+        if len(paths) > args.docs:
+            parser.error(f"{corpus} holds {len(paths)} documents, more than --docs {args.docs}")
+        paths += generate(corpus, args.docs - len(paths), start=len(paths), workers=args.workers)
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
         from pipeline.ingest import Source, load
         from pipeline.normalise import normalise
