@@ -366,15 +366,23 @@ def run(
                 continue
             yield batch
 
-    with make_engine(engine, workers, scheduler) as pool:
-        for result in pool.map_batches(planned(), str(parts), time_limit):
-            summary.add(result)
-            progress.update(result)
-    progress.close()
+    # Arrow's default allocator (mimalloc) holds on to freed memory: a worker's peak
+    # grew by ~40 % from 1,000 to 100,000 documents; with the system allocator it stays
+    # within ~7 %. Set for the run (worker processes fork from here), then restored.
+    caller_pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        with make_engine(engine, workers, scheduler) as pool:
+            for result in pool.map_batches(planned(), str(parts), time_limit):
+                summary.add(result)
+                progress.update(result)
+        progress.close()
 
-    # --workers is the run's CPU budget, for the steps after processing too
-    summary.rows = compact(parts, order, out, workers)
-    link_citations(out)
+        # --workers is the run's CPU budget, for the steps after processing too
+        summary.rows = compact(parts, order, out, workers)
+        link_citations(out)
+    finally:
+        pa.set_memory_pool(caller_pool)
     build_database(out, threads=workers)
     summary.seconds = time.perf_counter() - started
     return summary
