@@ -45,7 +45,7 @@ PARTS = "_parts"
 PART_FORMAT = b"arrow-ipc-zstd/1"  # in every batch key: parts of another format are redone, never misread
 BATCH_MEAN = 32  # documents per batch on average (content-defined boundaries)
 BATCH_MAX = 4 * BATCH_MEAN
-FLUSH_DOCS = 8  # documents whose rows a worker holds before it writes them to the batch's parts
+FLUSH_DOCS = BATCH_MEAN  # documents whose rows a worker holds before it writes them to the batch's parts
 _PART_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 _PART_READ_OPTIONS = pa.ipc.IpcReadOptions(use_threads=False)  # the run's threads are its workers
 ROW_GROUP_BYTES = 32 << 20  # compaction buffers this much (uncompressed) per table it writes
@@ -196,9 +196,9 @@ def _with_time_limit(source: Source, limit: float) -> Document:
 class _Parts:
     """One batch's part files, written while its documents are processed: the
     rows of every FLUSH_DOCS documents become one Arrow record batch, so a
-    worker holds a few documents' rows as Python objects, not a whole batch's
-    (up to BATCH_MAX documents: its peak memory would grow with the corpus, as
-    longer batches turn up)."""
+    worker holds at most that many documents' rows as Python objects, not a
+    whole batch's (up to BATCH_MAX: its peak memory would grow with the corpus,
+    as longer batches turn up). Smaller flushes cost more in writing."""
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True)
