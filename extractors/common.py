@@ -96,31 +96,29 @@ def split_top_level(text: str, start: int, end: int, separators: str | set[str],
     return pieces
 
 
-def unmatched_open(text: str, pos: int, line_start: int, window: int) -> int | None:
-    """Index of the nearest '(' before pos that no ')' in between closes,
-    looking back no further than line_start or window characters."""
+def _first_unpaired(text: str, lo: int, hi: int, deepen: str, release: str, backwards: bool) -> int | None:
+    """Index of the first `release` bracket met walking text[lo:hi] (from hi
+    down when backwards) that no `deepen` bracket met before it pairs with."""
     depth = 0
-    for match in _specials("()（）", reverse=True).finditer(text, max(line_start, pos - window), pos):
-        if match.group() in ")）":
+    for match in _specials(deepen + release, reverse=backwards).finditer(text, lo, hi):
+        if match.group() in deepen:
             depth += 1
         elif depth == 0:
             return match.start()
         else:
             depth -= 1
     return None
+
+
+def unmatched_open(text: str, pos: int, line_start: int, window: int) -> int | None:
+    """Index of the nearest '(' before pos that no ')' in between closes,
+    looking back no further than line_start or window characters."""
+    return _first_unpaired(text, max(line_start, pos - window), pos, ")）", "(（", backwards=True)
 
 
 def matching_close(text: str, open_pos: int, limit: int, opening: str = "(（", closing: str = ")）") -> int | None:
     """Index of the bracket closing the one at open_pos, looking no further than limit."""
-    depth = 0
-    for match in _specials(opening + closing).finditer(text, open_pos + 1, limit):
-        if match.group() in opening:
-            depth += 1
-        elif depth == 0:
-            return match.start()
-        else:
-            depth -= 1
-    return None
+    return _first_unpaired(text, open_pos + 1, limit, opening, closing, backwards=False)
 
 
 _QUOTED_RE = regex.compile(r"《[^《》\n]{0,120}》|“[^“”\n]{0,40}”|\"[^\"\n]{0,40}\"|「[^「」\n]{0,40}」")

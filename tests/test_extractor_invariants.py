@@ -162,31 +162,27 @@ def test_split_top_level_cuts_outside_brackets_only(text):
     assert common.split_top_level(text, 0, len(text), "、,，;") == _split_plain(text, "、,，;", "(（", ")）")
 
 
+def _walk(text, positions, deepen, release):
+    depth = 0
+    for i in positions:
+        if text[i] in deepen:
+            depth += 1
+        elif text[i] in release:
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
 @settings(max_examples=300, deadline=None)
 @given(BRACKETY, st.data())
 def test_bracket_partners_match_a_character_walk(text, data):
     pos = data.draw(st.integers(0, len(text)))
-    depth, expected_open = 0, None
-    for i in range(pos - 1, -1, -1):
-        if text[i] in ")）":
-            depth += 1
-        elif text[i] in "(（":
-            if depth == 0:
-                expected_open = i
-                break
-            depth -= 1
-    assert common.unmatched_open(text, pos, 0, len(text)) == expected_open
-    if expected_open is not None:
-        depth, expected_close = 0, None
-        for i in range(expected_open + 1, len(text)):
-            if text[i] in "(（":
-                depth += 1
-            elif text[i] in ")）":
-                if depth == 0:
-                    expected_close = i
-                    break
-                depth -= 1
-        assert common.matching_close(text, expected_open, len(text)) == expected_close
+    opening = _walk(text, range(pos - 1, -1, -1), ")）", "(（")
+    assert common.unmatched_open(text, pos, 0, len(text)) == opening
+    if opening is not None:
+        closing = _walk(text, range(opening + 1, len(text)), "(（", ")）")
+        assert common.matching_close(text, opening, len(text)) == closing
 
 
 def _backward_patterns():
