@@ -7,7 +7,7 @@ batch is processed by an engine (this process, a pool of worker processes, or
 a Dask cluster) and written as one folder of parts (Arrow IPC files, zstd
 buffers: written and read back 2-4× faster than Parquet) named by a hash of
 its documents' ids and contents (and of the unit-alias and indicator-family
-tables in effect); the folder appears by an atomic rename once
+tables in effect, and of the pipeline's own code); the folder appears by an atomic rename once
 every part is whole. `--resume` skips batches whose folder exists. At the
 end the parts are concatenated in input order into `DIR/<table>.parquet`
 (temp file, then rename), so the tables do not depend on the worker count and
@@ -17,6 +17,7 @@ citations are linked to the documents of the run they cite, and
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ from pipeline.schemas import SCHEMAS
 from pipeline.sources import InputError, Source, discover, estimate_count
 
 PARTS = "_parts"
+CODE_SUFFIXES = {".py", ".yaml", ".txt", ".sql", ".json"}  # what code_fingerprint reads
 PART_FORMAT = b"arrow-ipc-zstd/1"  # in every batch key: parts of another format are redone, never misread
 BATCH_MEAN = 32  # documents per batch on average (content-defined boundaries)
 BATCH_MAX = 4 * BATCH_MEAN
@@ -87,12 +89,26 @@ def _item_key(item: Source | InputError) -> str:
     return f"{item.doc_id}\t{item.locator}\t{content}"
 
 
+@functools.cache
+def code_fingerprint() -> bytes:
+    """A digest of the pipeline's own code and data files: on --resume, parts an
+    earlier version wrote are redone, never mixed into one table with this one's."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in ("pipeline", "extractors"):
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and path.suffix in CODE_SUFFIXES:
+                digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def plan(inputs: Iterable[str | os.PathLike]) -> Iterator[Batch]:
     """Batches in input order; a repeated doc_id becomes an error item."""
     seen: dict[str, str] = {}
     items: list[Source | InputError] = []
-    tables = fingerprint()  # editing a user alias/family table redoes every batch on --resume
-    digest = hashlib.sha256(PART_FORMAT + tables)
+    # editing a user alias/family table, or upgrading the pipeline, redoes every batch on --resume
+    seed = PART_FORMAT + code_fingerprint() + fingerprint()
+    digest = hashlib.sha256(seed)
     for item in discover(inputs):
         if isinstance(item, Source):
             if item.doc_id in seen:
@@ -109,7 +125,7 @@ def plan(inputs: Iterable[str | os.PathLike]) -> Iterator[Batch]:
         closes = isinstance(item, Source) and _closes_batch(item.doc_id)
         if closes or len(items) >= BATCH_MAX:
             yield Batch(digest.hexdigest()[:32], items)
-            items, digest = [], hashlib.sha256(PART_FORMAT + tables)
+            items, digest = [], hashlib.sha256(seed)
     if items:
         yield Batch(digest.hexdigest()[:32], items)
 
