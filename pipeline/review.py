@@ -367,7 +367,7 @@ def _missed_list(kind: str, verdicts: Verdicts) -> str:
     if not entries:
         return ""
     items = "".join(
-        f'<li class="missed"><span class="v missed">missed</span> '
+        '<li class="missed"><span class="v missed">missed</span> '
         + " · ".join(f"{escaped(k)}: <b>{escaped(plain(v))}</b>" for k, v in gold.items() if v is not None)
         + f' <small>({escaped(", ".join(tables))})</small></li>'
         for gold, tables in entries)

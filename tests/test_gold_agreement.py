@@ -15,12 +15,13 @@ SECOND = sorted((GOLD / "agreement").glob("*.json"))
 def test_second_annotator_agrees_with_gold(path):
     second = json.loads(path.read_text(encoding="utf-8"))
     gold = json.loads((GOLD / path.name).read_text(encoding="utf-8"))
+    assert {"units", "targets", "deadlines", "phases"} <= second.keys()
     for table, (kind, same) in MATCHERS.items():
-        if kind not in second:
+        if kind not in second:  # tasks: the second annotator labelled no outline
             continue
         misses, extra = match_records(gold[kind], second[kind], same)
         f1 = prf(len(gold[kind]) - len(misses), len(extra), len(misses))["f1"]
-        assert f1 >= (0.90 if kind == "targets" else 0.95), (table, f1)
+        assert f1 == 1.0, (table, f1)  # the figures gold/GUIDELINES.md reports
 
 
 def test_agreement_files_exist():

@@ -1,8 +1,6 @@
 """Whole runs: tables, schemas, offsets, errors, atomic writes, README column docs."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
