@@ -116,9 +116,9 @@ def unmatched_open(text: str, pos: int, line_start: int, window: int) -> int | N
     return _first_unpaired(text, max(line_start, pos - window), pos, ")）", "(（", backwards=True)
 
 
-def matching_close(text: str, open_pos: int, limit: int, opening: str = "(（", closing: str = ")）") -> int | None:
-    """Index of the bracket closing the one at open_pos, looking no further than limit."""
-    return _first_unpaired(text, open_pos + 1, limit, opening, closing, backwards=False)
+def matching_close(text: str, open_pos: int, limit: int) -> int | None:
+    """Index of the ')' closing the '(' at open_pos, looking no further than limit."""
+    return _first_unpaired(text, open_pos + 1, limit, "(（", ")）", backwards=False)
 
 
 _QUOTED_RE = regex.compile(r"《[^《》\n]{0,120}》|“[^“”\n]{0,40}”|\"[^\"\n]{0,40}\"|「[^「」\n]{0,40}」")

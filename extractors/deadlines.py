@@ -27,8 +27,8 @@ import regex
 
 from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
                      task_index)
-from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, date_point, parse_year, period_end,
-                      point_from_match, quarter_end, parse_number)
+from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, complete_span, parse_year, period_end,
+                      point_from_match, quarter_end, parse_number, nonempty_date_point)
 from .phases import phase_spans
 
 _CFG = load_data("deadlines.yaml")
@@ -50,14 +50,10 @@ REC_RE = regex.compile(
 REC_SPAN_RE = regex.compile(_CFG["period_definition_after"])
 
 
-def _nonempty(prefix: str) -> str:
-    return rf"(?=(?:{YEAR})年|(?:{MONTH})月){date_point(prefix)}"
-
-
 _NUM_START = r"(?=[\d〇零一二三四五六七八九十])"  # cheap first-character filter
 SPAN_RE = regex.compile(
-    rf"(?<!\d){_NUM_START}{_nonempty('a')}(?:起|开始)?{_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}"
-    rf"{_nonempty('b')}(?P<post>{_POST})?")
+    rf"(?<!\d){_NUM_START}{nonempty_date_point('a')}(?:起|开始)?{_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}"
+    rf"{nonempty_date_point('b')}(?P<post>{_POST})?")
 YEAR_RANGE_RE = regex.compile(rf"(?<!\d)(?P<ya>{YEAR}){_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}(?P<y>{YEAR})年(?P<part>{PART})?(?P<post>{_POST})?")
 ABS_RE = regex.compile(
     rf"(?P<pre>{_PRE})?{_SP}(?P<date>(?P<y>{YEAR})年(?:(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?)?"
@@ -128,12 +124,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             if blocked(s, e) or _bracketed_alone(text, s, e) or NOT_AFTER_RE.match(text, e):
                 continue
             if rx is SPAN_RE:
-                a, b = point_from_match(m, "a"), point_from_match(m, "b")
-                if b.year is None:
-                    year = a.year
-                    if year is not None and a.month and b.month and b.month < a.month:
-                        year += 1
-                    b = b.with_year(year if year is not None else iy)
+                _, b = complete_span(point_from_match(m, "a"), point_from_match(m, "b"), iy)
             else:
                 b = DatePoint(parse_year(m["y"]), None, None, m["part"])
             if historical(b.year):

@@ -264,14 +264,9 @@ def parse_span_points(span: str) -> Span | None:
     return Span(a, b)
 
 
-def resolve_span(sp: Span, default_year: int | None, today: str | None = None) -> tuple[str | None, str | None]:
+def complete_span(start: DatePoint, end: DatePoint, default_year: int | None) -> tuple[DatePoint, DatePoint]:
     """Fill missing years (ANNOTATION §7): the end takes the start's year (and the
     next year when its month is earlier); a span with no year takes ``default_year``."""
-    start, end = sp.start, sp.end
-    if start is None:  # 即日起至…
-        if end.year is None:
-            end = end.with_year(default_year if today is None else int(today[:4]))
-        return today, period_end(end)
     if start.year is None:
         start = start.with_year(default_year)
     if end.year is None:
@@ -279,6 +274,17 @@ def resolve_span(sp: Span, default_year: int | None, today: str | None = None) -
         if year is not None and end.month is not None and start.month is not None and end.month < start.month:
             year += 1
         end = end.with_year(year)
+    return start, end
+
+
+def resolve_span(sp: Span, default_year: int | None, today: str | None = None) -> tuple[str | None, str | None]:
+    """(start, end) ISO dates of a span, years filled by complete_span; 即日起 starts ``today``."""
+    if sp.start is None:  # 即日起至…
+        end = sp.end
+        if end.year is None:
+            end = end.with_year(default_year if today is None else int(today[:4]))
+        return today, period_end(end)
+    start, end = complete_span(sp.start, sp.end, default_year)
     return period_start(start), period_end(end)
 
 
@@ -288,14 +294,15 @@ def parse_span(span: str, default_year: int | None = None) -> tuple[str | None, 
     return None if sp is None else resolve_span(sp, default_year)
 
 
-def _nonempty(prefix: str) -> str:
+def nonempty_date_point(prefix: str) -> str:
+    """date_point(prefix) that must hold a year or a month."""
     return rf"(?=(?:{YEAR})年|(?:{MONTH})月){date_point(prefix)}"
 
 
 # A date span as written in running text: 2010年6月-2011年7月, 2019年6月至9月,
 # 即日起至7月中旬, 2019年10月. Use with .match at a known position.
-DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{_nonempty('a')})(?:起|开始)?"
-             rf"(?:{SPAN_CONNECTOR}{{1,2}}{_nonempty('b')})?(?:止|结束)?")
+DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{nonempty_date_point('a')})(?:起|开始)?"
+             rf"(?:{SPAN_CONNECTOR}{{1,2}}{nonempty_date_point('b')})?(?:止|结束)?")
 
 
 def span_from_match(m: regex.Match) -> Span | None:

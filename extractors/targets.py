@@ -44,7 +44,7 @@ TIME_UNITS = set(_CFG["time_units"])
 UNIT_ALIASES: dict[str, str] = _CFG["unit_aliases"]
 _unit_literals = (set(CLASSIFIERS) | TIME_UNITS | set(_CFG["percent_signs"])
                   | {m + c for m in _CFG["magnitudes"] for c in CLASSIFIERS})
-_UNIT_FIRST = "[" + "".join(sorted({u[0] for u in _unit_literals} | {"万", "亿"})).replace("%", "%") + "]"
+_UNIT_FIRST = "[" + "".join(sorted({u[0] for u in _unit_literals} | {"万", "亿"}))+ "]"
 _UNIT = rf"(?={_UNIT_FIRST})(?:{alternation(_unit_literals)}|[万亿](?=及以上|以上|以下|左右|以内|[，。；、,;)）\s]|$))"
 NUM_RE = regex.compile(
     rf"(?<![\d.])(?:百分之(?P<pnum>{ARABIC}|{CN_NUM})"

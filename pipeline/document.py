@@ -1,7 +1,7 @@
 """The shared document object that every stage reads and fills in.
 
 Like a spaCy ``Doc``, one ``Document`` travels through the stages
-(load → normalise → clean → fields → outline → extract); each stage adds its
+(load → normalise → clean → outline → fields → extract); each stage adds its
 own attributes and never reaches into another stage's internals. Offsets
 (``char_start``/``char_end``, end exclusive) always index ``Document.text``,
 the clean text.

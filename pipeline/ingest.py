@@ -1,4 +1,4 @@
-"""Finding input files, decoding their bytes, and turning HTML into lines.
+"""Decoding input bytes and turning HTML into lines (finding the inputs is pipeline/sources.py).
 
 Encodings are detected with charset-normalizer (BOMs and strict UTF-8 are
 tried first because they are certain); HTML — whole pages or the fragments

@@ -1,7 +1,7 @@
 """The per-document pipeline: one pure function from a source to a Document.
 
-Everything that runs many documents (the run loop, later worker pools and
-clusters) calls `process` and never reaches inside it.
+Everything that runs many documents (the run loop, the worker pools and Dask
+engines of pipeline/engines.py) calls `process` and never reaches inside it.
 """
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def _run_stage(timings: dict[str, float], stage: str, function, *args):
 
 
 def build(doc_id: str, source: str, loaded: Loaded) -> Document:
-    """Normalise, clean, read fields, segment and extract one loaded document."""
+    """Normalise, clean, segment, read fields and extract one loaded document
+    (fields after the outline: they read the lines before the first task)."""
 
     doc = Document(doc_id=doc_id, source=source, format=loaded.format, encoding=loaded.encoding)
     doc.content_sha256 = loaded.sha256
