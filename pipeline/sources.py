@@ -61,16 +61,23 @@ def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Source | InputErro
     """
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield from _from_file(Path(root) / name)
-        elif path.is_file():
-            yield from _from_file(path)
+        if path.is_dir() or path.is_file():
+            for file in _input_files(path):
+                yield from _from_file(file)
         else:
             yield InputError("discover", f"input not found: {path}", source=str(path))
+
+
+def _input_files(path: Path) -> Iterator[Path]:
+    """The files an input stands for, in a stable order, hidden files and folders skipped."""
+    if not path.is_dir():
+        yield path
+        return
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
 
 
 def _from_file(path: Path) -> Iterator[Source | InputError]:
@@ -135,9 +142,7 @@ def estimate_count(inputs: Iterable[str | os.PathLike]) -> int:
     files are counted, record files by their lines or Parquet row counts."""
     total = 0
     for item in inputs:
-        path = Path(item)
-        files = (Path(r) / n for r, _, names in os.walk(path) for n in names) if path.is_dir() else [path]
-        for file in files:
+        for file in _input_files(Path(item)):
             suffix = file.suffix.lower()
             try:
                 if suffix == ".parquet":
@@ -147,7 +152,7 @@ def estimate_count(inputs: Iterable[str | os.PathLike]) -> int:
                 elif suffix in RECORD_SUFFIXES:
                     with file.open("rb") as handle:
                         total += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-                elif file.is_file() and not file.name.startswith("."):
+                elif file.is_file():
                     total += 1
             except OSError:
                 continue

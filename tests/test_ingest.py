@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.ingest import decode, load, looks_like_html
-from pipeline.sources import InputError, Source
+from pipeline.sources import InputError, Source, discover, estimate_count
 from pipeline.run import run
 from tests.conftest import seed
 
@@ -114,3 +114,13 @@ def test_thirty_megabyte_single_line_file(tmp_path):
     docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
     assert summary.documents == 1
     assert docs.n_chars[0] > 9_000_000
+
+
+def test_progress_estimate_counts_what_discover_finds(tmp_path):
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / ".git" / "objects" / "ab12").write_bytes(b"x")
+    (tmp_path / "a.txt").write_text("一、正文", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("二、正文", encoding="utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"x")
+    assert estimate_count([tmp_path]) == len(list(discover([tmp_path]))) == 2
