@@ -19,8 +19,10 @@ from pipeline.data import read_yaml
 
 @functools.cache
 def _patterns() -> dict[str, regex.Pattern]:
-    data = read_yaml("fields.yaml")
-    return {name: regex.compile(pattern) for name, pattern in data["patterns"].items()}
+    patterns = read_yaml("fields.yaml")["patterns"]
+    # str.replace, not format: the patterns hold regex braces ({1,12})
+    return {name: regex.compile(pattern.replace("{doc_number}", patterns["doc_number"]))
+            for name, pattern in patterns.items()}
 
 
 @functools.cache
