@@ -69,7 +69,8 @@ STRONG_TRIG_RE = regex.compile(_STRONG_TRIG)
 # (10名以上“五保”老人…的行政村都建有互助式安居点): no target without its own trigger.
 PREDICATE_RE = regex.compile(alternation({w for w in set(PREFIX_OF) | OBJECT_VERBS if len(w) >= 2}))
 LABEL_RE = regex.compile(_CFG["label_pattern"])
-FORWARD_RE = regex.compile("|".join([alternation(_CFG["forward_cues"]), *_CFG["forward_cue_patterns"]]))
+FORWARD_RE = regex.compile(alternation(_CFG["forward_cues"]))
+# searched over the whole sentence before a number, which holds the clause FORWARD_RE searches
 FORWARD_YEAR_RE = regex.compile("|".join(_CFG["forward_cue_patterns"]))
 COND_RE = regex.compile("|".join(_CFG["condition_patterns"]))
 CONDITION_HEADING_RE = regex.compile(alternation(_CFG["condition_heading_words"]))
