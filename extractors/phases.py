@@ -39,6 +39,7 @@ _LEAD = alternation(_CFG["span_lead"])
 LINE_RE = regex.compile(
     rf"{_SP}(?P<label>{_LABEL})?{_SP}(?:(?P<ord>{_ORD}){_SP}[:：、,，]?{_SP})?(?P<name>{_NAME})?"
     rf"(?:{_SP}(?:[(（](?P<inner>{DATE_SPAN})[)）]|(?:[:：,，]?{_SP}(?:{_LEAD})?|。{_SP}(?:{_LEAD})){_SP}(?P<outer>{DATE_SPAN})(?=[,，。;；:：)）\s]|$)))?")
+DATE_SPAN_RE = regex.compile(DATE_SPAN)  # re-reads the span a LINE_RE or SPAN_FIRST_RE match holds
 # Span first: 从即日起至7月中旬为宣传发动阶段.
 SPAN_FIRST_RE = regex.compile(rf"(?P<span>{DATE_SPAN})(?:为|是){_SP}(?P<name>{_NAME})")
 # Its tail alone: a region without one cannot hold a match, and DATE_SPAN,
@@ -118,7 +119,7 @@ def find_phases(doc: Any, regions: list[tuple[int, int]]) -> list[dict[str, Any]
             labelled = bool(m["label"] or m["ord"])
             if name_group and (labelled or span_group) and (rg >= 0 or (labelled and span_group)):
                 if span_group:
-                    span_m = regex.match(DATE_SPAN, m[span_group])
+                    span_m = DATE_SPAN_RE.match(m[span_group])
                 start = pos + m.start(name_group)
                 end = pos + (m.end() if span_group else m.end(name_group))
                 if span_group == "inner":
@@ -132,7 +133,7 @@ def find_phases(doc: Any, regions: list[tuple[int, int]]) -> list[dict[str, Any]
         for m in SPAN_FIRST_RE.finditer(text, s, e):
             if not _valid_name(m["name"]) or any(f["char_start"] <= m.start("name") < f["char_end"] for f in found):
                 continue
-            found.append({"name": m["name"], "span": regex.match(DATE_SPAN, m["span"]), "region": rg,
+            found.append({"name": m["name"], "span": DATE_SPAN_RE.match(m["span"]), "region": rg,
                           "char_start": m.start(), "char_end": m.end()})
     found.sort(key=lambda f: f["char_start"])
     return found

@@ -79,6 +79,7 @@ PER_PERIOD_RE = regex.compile(alternation(_CFG["per_period"]))
 ATTR_UNITS = set(_CFG["attribute_units"])
 ATTRIBUTIVE_RE = regex.compile(_CFG["attributive_after"])
 FROM_VALUE_RE = regex.compile(_CFG["from_value_after"])
+FROM_VALUE_MARKERS = tuple(_CFG["from_value_markers"])
 _HEADS = sorted(set(_CFG["strip_heads"]) | set(_CFG["forward_cues"])
                 | {v for v in OBJECT_VERBS if len(v) >= 2}, key=len, reverse=True)
 _VERB_HEADS = sorted(set(_HEADS) | OBJECT_VERBS, key=len, reverse=True)
@@ -298,7 +299,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             continue
         if not adjacent and _predicate_follows(text, end):
             continue
-        if FROM_VALUE_RE.match(text[end:end + 6]) and regex.search("[由从]", text[floor:ns]):
+        if FROM_VALUE_RE.match(text[end:end + 6]) and any(w in text[floor:ns] for w in FROM_VALUE_MARKERS):
             continue
         if _conditional(text, end, ns, criteria):
             continue

@@ -35,10 +35,13 @@ def _org_suffixes() -> tuple[str, ...]:
     return tuple(read_yaml("fields.yaml")["org_suffixes"])
 
 
+_SPACE_RE = regex.compile(r"\s")
+_YEAR_BRACKETS_RE = regex.compile(r"[\[【(（〔]\s*(\d{4})\s*[\]】)）〕]")
+
+
 def normalise_doc_number(number: str) -> str:
     """Brackets around the year become 〔〕; spaces go."""
-    number = regex.sub(r"\s", "", number)
-    return regex.sub(r"[\[【(（〔]\s*(\d{4})\s*[\]】)）〕]", r"〔\1〕", number)
+    return _YEAR_BRACKETS_RE.sub(r"〔\1〕", _SPACE_RE.sub("", number))
 
 
 def find_doc_number(head: list[str], metadata: dict[str, str]) -> str | None:
