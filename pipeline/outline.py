@@ -109,12 +109,13 @@ def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
     doc_end = len(text)
 
     # Numbered nodes: parent = nearest earlier node of a smaller level; a node
-    # ends where the next node of the same or a higher level starts.
+    # ends where the next node of the same or a higher level starts, which is
+    # where it leaves the stack.
     nodes: list[TaskNode] = []
     stack: list[tuple[TaskNode, int]] = []
     for raw in numbered:
         while stack and stack[-1][1] >= raw.level:
-            stack.pop()
+            stack.pop()[0].char_end = raw.start
         parent = stack[-1][0] if stack else None
         node = TaskNode(
             task_id=f"n{len(nodes)}",  # provisional, renumbered in reading order below
@@ -128,11 +129,7 @@ def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
         )
         nodes.append(node)
         stack.append((node, raw.level))
-    for i, node in enumerate(nodes):
-        for later in nodes[i + 1 :]:
-            if later.level <= node.level:
-                node.char_end = later.char_start
-                break
+    for node in nodes:
         node.char_end = _trim_end(text, node.char_start, node.char_end)
 
     # Inline items hang under the innermost numbered node containing them.
