@@ -232,36 +232,10 @@ def parse_date(span: str) -> str | None:
 
 
 SPAN_CONNECTOR = r"(?:至|到|-|—|–|－|~|～|〜)"
-_POINT_A = date_point("a")
-_POINT_B = date_point("b")
-_SPAN_RE = regex.compile(
-    rf"^\s*(?:从|自)?\s*(?:(?P<today>即日)|{_POINT_A})\s*(?:起|开始)?\s*"
-    rf"(?P<conn>{SPAN_CONNECTOR}+\s*{_POINT_B})?\s*(?:止|前|结束)?\s*$")
-
-
 @dataclass(frozen=True, slots=True)
 class Span:
     start: DatePoint | None  # None for 即日 (from today)
     end: DatePoint
-
-
-def parse_span_points(span: str) -> Span | None:
-    """'2010年6月-2011年7月', '2019年6月至9月', '7月3日至7月15日', '2019年10月',
-    '即日起至7月中旬' → raw points, without year filling."""
-    m = _SPAN_RE.match(_nfkc_digits(span))
-    if not m:
-        return None
-    b = point_from_match(m, "b")
-    if m["today"]:
-        if b.empty:
-            return None
-        return Span(None, b)
-    a = point_from_match(m, "a")
-    if a.empty:
-        return None
-    if b.empty:
-        return None if m["conn"] else Span(a, a)
-    return Span(a, b)
 
 
 def complete_span(start: DatePoint, end: DatePoint, default_year: int | None) -> tuple[DatePoint, DatePoint]:
@@ -288,12 +262,6 @@ def resolve_span(sp: Span, default_year: int | None, today: str | None = None) -
     return period_start(start), period_end(end)
 
 
-def parse_span(span: str, default_year: int | None = None) -> tuple[str | None, str | None] | None:
-    """Span text → (start ISO, end ISO); None if the text is not a date span."""
-    sp = parse_span_points(span)
-    return None if sp is None else resolve_span(sp, default_year)
-
-
 def nonempty_date_point(prefix: str) -> str:
     """date_point(prefix) that must hold a year or a month."""
     return rf"(?=(?:{YEAR})年|(?:{MONTH})月){date_point(prefix)}"
@@ -303,6 +271,7 @@ def nonempty_date_point(prefix: str) -> str:
 # 即日起至7月中旬, 2019年10月. Use with .match at a known position.
 DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{nonempty_date_point('a')})(?:起|开始)?"
              rf"(?:{SPAN_CONNECTOR}{{1,2}}{nonempty_date_point('b')})?(?:止|结束)?")
+DATE_SPAN_RE = regex.compile(DATE_SPAN)
 
 
 def span_from_match(m: regex.Match) -> Span | None:
@@ -314,3 +283,13 @@ def span_from_match(m: regex.Match) -> Span | None:
     if a.empty:
         return None
     return Span(a, a if b.empty else b)
+
+
+def parse_span(span: str, default_year: int | None = None) -> tuple[str | None, str | None] | None:
+    """A whole DATE_SPAN text ('2010年6月-2011年7月', '2019年6月至9月',
+    '7月3日至7月15日', '2019年10月') → (start ISO, end ISO), years filled by
+    complete_span; None if the text is not a date span. The phases read their
+    spans with the same pattern and functions."""
+    m = DATE_SPAN_RE.fullmatch(_nfkc_digits(span.strip()))
+    sp = span_from_match(m) if m else None
+    return None if sp is None else resolve_span(sp, default_year)

@@ -21,7 +21,7 @@ import regex
 
 
 from .common import alternation, issue_year, load_data, task_index
-from .numbers import DATE_SPAN, YEAR, parse_year, resolve_span, span_from_match
+from .numbers import DATE_SPAN, DATE_SPAN_RE, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")
 _SP = r"[ \t\u3000\u00a0]*"
@@ -39,7 +39,6 @@ _LEAD = alternation(_CFG["span_lead"])
 LINE_RE = regex.compile(
     rf"{_SP}(?P<label>{_LABEL})?{_SP}(?:(?P<ord>{_ORD}){_SP}[:：、,，]?{_SP})?(?P<name>{_NAME})?"
     rf"(?:{_SP}(?:[(（](?P<inner>{DATE_SPAN})[)）]|(?:[:：,，]?{_SP}(?:{_LEAD})?|。{_SP}(?:{_LEAD})){_SP}(?P<outer>{DATE_SPAN})(?=[,，。;；:：)）\s]|$)))?")
-DATE_SPAN_RE = regex.compile(DATE_SPAN)  # re-reads the span a LINE_RE or SPAN_FIRST_RE match holds
 # Span first: 从即日起至7月中旬为宣传发动阶段.
 SPAN_FIRST_RE = regex.compile(rf"(?P<span>{DATE_SPAN})(?:为|是){_SP}(?P<name>{_NAME})")
 # Its tail alone: a region without one cannot hold a match, and DATE_SPAN,
