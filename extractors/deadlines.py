@@ -27,7 +27,7 @@ import regex
 
 from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
                      task_index)
-from .numbers import (DAY, MONTH, PART, SPAN_CONNECTOR, YEAR, DatePoint, complete_span, parse_year, period_end,
+from .numbers import (DAY, MONTH, PART, CONNECTOR, YEAR, DatePoint, complete_span, parse_year, period_end,
                       point_from_match, quarter_end, parse_number, nonempty_date_point)
 from .phases import phase_spans
 
@@ -52,9 +52,9 @@ REC_SPAN_RE = regex.compile(_CFG["period_definition_after"])
 
 _NUM_START = r"(?=[\d〇零一二三四五六七八九十])"  # cheap first-character filter
 SPAN_RE = regex.compile(
-    rf"(?<!\d){_NUM_START}{nonempty_date_point('a')}(?:起|开始)?{_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}"
+    rf"(?<!\d){_NUM_START}{nonempty_date_point('a')}(?:起|开始)?{_SP}{CONNECTOR}{{1,2}}{_SP}"
     rf"{nonempty_date_point('b')}(?P<post>{_POST})?")
-YEAR_RANGE_RE = regex.compile(rf"(?<!\d)(?P<ya>{YEAR}){_SP}{SPAN_CONNECTOR}{{1,2}}{_SP}(?P<y>{YEAR})年(?P<part>{PART})?(?P<post>{_POST})?")
+YEAR_RANGE_RE = regex.compile(rf"(?<!\d)(?P<ya>{YEAR}){_SP}{CONNECTOR}{{1,2}}{_SP}(?P<y>{YEAR})年(?P<part>{PART})?(?P<post>{_POST})?")
 ABS_RE = regex.compile(
     rf"(?P<pre>{_PRE})?{_SP}(?P<date>(?P<y>{YEAR})年(?:(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?)?"
     rf"(?P<part>{PART})?)(?P<post>{_POST})?")
@@ -64,7 +64,7 @@ MONTH_RE = regex.compile(
     rf"(?<![\d年月〇零一二三四五六七八九十]){_NUM_START}(?P<date>(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?"
     rf"(?P<part>{PART})?)(?P<post>{_POST})?")
 PRE_BEFORE_RE = compile_at_end(rf"(?P<pre>{_PRE}){_SP}$")
-_DATED_START_RE = compile_at_end(rf"(?P<y>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{_SP}(?:起)?{_SP}{SPAN_CONNECTOR}{_SP}$")
+_DATED_START_RE = compile_at_end(rf"(?P<y>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{_SP}(?:起)?{_SP}{CONNECTOR}{_SP}$")
 
 
 class _Mask:

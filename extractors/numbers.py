@@ -231,7 +231,6 @@ def parse_date(span: str) -> str | None:
     return iso(y, mo, d)
 
 
-SPAN_CONNECTOR = r"(?:至|到|-|—|–|－|~|～|〜)"
 @dataclass(frozen=True, slots=True)
 class Span:
     start: DatePoint | None  # None for 即日 (from today)
@@ -270,7 +269,7 @@ def nonempty_date_point(prefix: str) -> str:
 # A date span as written in running text: 2010年6月-2011年7月, 2019年6月至9月,
 # 即日起至7月中旬, 2019年10月. Use with .match at a known position.
 DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{nonempty_date_point('a')})(?:起|开始)?"
-             rf"(?:{SPAN_CONNECTOR}{{1,2}}{nonempty_date_point('b')})?(?:止|结束)?")
+             rf"(?:{CONNECTOR}{{1,2}}{nonempty_date_point('b')})?(?:止|结束)?")
 DATE_SPAN_RE = regex.compile(DATE_SPAN)
 
 
