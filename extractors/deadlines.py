@@ -58,7 +58,7 @@ YEAR_RANGE_RE = regex.compile(rf"(?<!\d)(?P<ya>{YEAR}){_SP}{CONNECTOR}{{1,2}}{_S
 ABS_RE = regex.compile(
     rf"(?P<pre>{_PRE})?{_SP}(?P<date>(?P<y>{YEAR})年(?:(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?)?"
     rf"(?P<part>{PART})?)(?P<post>{_POST})?")
-QUARTER_RE = regex.compile(_CFG["quarter"])
+QUARTER_RE = regex.compile(_CFG["quarter"].replace("{year}", YEAR))
 YEAR_END_RE = regex.compile(_CFG["yearless_year_end"])
 MONTH_RE = regex.compile(
     rf"(?<![\d年月〇零一二三四五六七八九十]){_NUM_START}(?P<date>(?P<m>{MONTH})月份?(?:(?P<d>{DAY})[日号])?"
