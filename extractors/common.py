@@ -70,6 +70,23 @@ def clause_start(text: str, pos: int, window: int = 80, ends: str = CLAUSE_END) 
     return before.end() if before else lo
 
 
+def clause_end(text: str, pos: int, window: int = 80, ends: str = CLAUSE_END) -> int:
+    hi = min(len(text), pos + window)
+    after = _boundary(ends)[1].search(text, pos, hi)
+    return after.start() if after else hi
+
+
+def line_bounds(text: str, pos: int, window: int) -> tuple[int, int]:
+    """[start, end) of pos's line, clipped to ``window`` either side (so a
+    document printed as one huge line costs no more than one with many);
+    sentence_bounds with ends="\n", by str.find, which is faster for one character."""
+    lo = max(0, pos - window)
+    start = text.rfind("\n", lo, pos) + 1 or lo
+    hi = min(len(text), pos + window)
+    end = text.find("\n", pos, hi)
+    return start, (hi if end < 0 else end)
+
+
 @lru_cache(maxsize=64)
 def _specials(chars: str, reverse: bool = False) -> regex.Pattern:
     """A finder for any of ``chars``: the bracket walks below visit only these

@@ -20,7 +20,7 @@ from typing import Any
 import regex
 
 
-from .common import alternation, issue_year, load_data, task_index
+from .common import alternation, issue_year, line_bounds, load_data, task_index
 from .numbers import DATE_SPAN, DATE_SPAN_RE, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")
@@ -78,8 +78,7 @@ def _regions(doc: Any, text: str) -> list[tuple[int, int]]:
         if any(s <= m.start() < e for s, e in regions):
             continue
         node = index.innermost_node(m.start())
-        lo = max(0, m.start() - 200)
-        line_start = text.rfind("\n", lo, m.start()) + 1 or lo
+        line_start, _ = line_bounds(text, m.start(), 200)
         end = node.char_end if node is not None else min(len(text), m.end() + 2000)
         regions.append((line_start, max(end, m.end())))
     return sorted(regions)

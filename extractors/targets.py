@@ -30,8 +30,8 @@ import regex
 
 from pipeline.canonical import family_table, indicator_family
 
-from .common import (SENTENCE_END, SpanSet, alternation, clause_start, compile_at_end, load_data, quoted_spans_of,
-                     reports_fact, sentence_bounds, split_top_level, task_index)
+from .common import (CLAUSE_END, SENTENCE_END, SpanSet, alternation, clause_end, clause_start, compile_at_end,
+                     load_data, quoted_spans_of, reports_fact, sentence_bounds, split_top_level, task_index)
 from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
@@ -97,7 +97,6 @@ YEAR_CUE_RE = regex.compile(
     rf"|{YEAR}{_SP}{CONNECTOR}{_SP}(?P<y3>{YEAR})年"
     rf"|(?:^|(?<=[，,。；;\n]))(?P<y4>{YEAR})年(?:底|末)?(?=[，,])")
 
-CLAUSE_BOUNDARY = "，,。；;：:！？!?\n"
 PERCENT = set(_CFG["percent_signs"])
 PAIR = {"(": ")", "（": "）", "“": "”", "《": "》"}
 CLOSERS = {v: k for k, v in PAIR.items()}
@@ -157,7 +156,7 @@ def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 def _object(text: str, start: int, next_num: int | None) -> tuple[int, int]:
     limit = min(len(text), start + 40)
-    end = split_top_level(text, start, limit, CLAUSE_BOUNDARY, "".join(PAIR), "".join(CLOSERS))[0][1]
+    end = split_top_level(text, start, limit, CLAUSE_END, "".join(PAIR), "".join(CLOSERS))[0][1]
     if next_num is not None and start <= next_num < end:
         cut = max(text.rfind(c, start, next_num) for c in "、和及与")
         end = cut if cut >= start else next_num
@@ -192,11 +191,7 @@ def _criteria_spans(tasks) -> SpanSet:
 
 
 def _predicate_follows(text: str, end: int) -> bool:
-    stop = end
-    limit = min(len(text), end + 40)
-    while stop < limit and text[stop] not in CLAUSE_BOUNDARY:
-        stop += 1
-    return PREDICATE_RE.search(text, end, stop) is not None
+    return PREDICATE_RE.search(text, end, clause_end(text, end, 40)) is not None
 
 
 def _trigger(text: str, floor: int, ns: int, unit: str, suffix: str | None):
@@ -295,7 +290,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
                 continue
         if not adjacent and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
             continue
-        if not adjacent and unit in ATTR_UNITS and not suffix and after not in CLAUSE_BOUNDARY + "、)）":
+        if not adjacent and unit in ATTR_UNITS and not suffix and after not in CLAUSE_END + "、)）":
             continue
         if not adjacent and _predicate_follows(text, end):
             continue

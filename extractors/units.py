@@ -27,7 +27,7 @@ import regex
 from pipeline.canonical import canonical_unit, unit_table
 
 from . import common
-from .common import alternation, compile_at_end, load_data, split_top_level, task_index, unmatched_open
+from .common import alternation, compile_at_end, line_bounds, load_data, split_top_level, task_index, unmatched_open
 
 _CFG = load_data("units.yaml")
 ROLE_OF_MARKER: dict[str, str] = {m: role for role, ms in _CFG["markers"].items() for m in ms}
@@ -59,13 +59,7 @@ LINE_WINDOW = 1000  # lines are looked at no further than this around a hit
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    """Start and end of pos's line, clipped to LINE_WINDOW either side (so a
-    document printed as one huge line costs no more than one with many)."""
-    lo = max(0, pos - LINE_WINDOW)
-    start = text.rfind("\n", lo, pos) + 1 or lo
-    hi = min(len(text), pos + LINE_WINDOW)
-    end = text.find("\n", pos, hi)
-    return start, (hi if end < 0 else end)
+    return line_bounds(text, pos, LINE_WINDOW)
 
 
 def enclosing_open(text: str, pos: int) -> int | None:
