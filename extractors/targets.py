@@ -16,8 +16,13 @@ runs on the short clause around each hit:
   verb (新增/提高 → increase, others → =);
 * indicator — the object after the number for counting verbs (引进3-5个
   **中国名牌产品**), else the noun phrase between the clause start and the
-  trigger, trimmed of leading verbs/adverbs and a comparison baseline (较…);
-  a list of rates sharing one value gives one target per rate;
+  trigger, trimmed of leading verbs/adverbs and a comparison baseline (较…) —
+  but a counting verb opening a relative clause (**获得**中国驰名商标的产品) and
+  an adjective such as **重点** stay, and a 对-phrase before an attitude rate
+  goes (对创建工作**知晓率**); a list of rates sharing one value gives one
+  target per rate; subjects listed with counts that share one object each
+  join it (规模以上企业完成2项以上、重点工业企业完成4项以上高新技术产品开发 →
+  规模以上企业高新技术产品开发, 重点工业企业高新技术产品开发);
 * year — the last deadline-like year in the same sentence before the number;
 * family — the indicator's family from the shipped, extendable table
   (pipeline/canonical.py): 合格率, 覆盖率, 名牌/商标, ….
@@ -90,6 +95,15 @@ TAIL_RE = compile_at_end(alternation(_CFG["strip_tails"]) + "$")
 FUNCTION_RE = regex.compile(f"{alternation(_FUNCTION_WORDS)}{{1,8}}")
 JUNK = " \t\u3000\u00a0、,，的:：\"'"
 BASELINE_RE = regex.compile("|".join(_CFG["baseline_patterns"]))
+# counting verbs that may open a relative clause (获得…的产品); cues and causatives never do
+CLAUSE_VERBS = OBJECT_VERBS - set(_CFG["strip_heads"]) - set(_CFG["forward_cues"])
+MODIFIER_HEADS = set(_CFG["modifier_heads"])
+RELATIVE_RE = regex.compile(_CFG["relative_clause_after"])
+OBJECT_LEAD_RE = regex.compile(alternation(_CFG["object_phrase_leads"]))
+OBJECT_LEAD_FIRST = {w[0] for w in _CFG["object_phrase_leads"]}
+ATTITUDE_RE = regex.compile(_CFG["attitude_rate"])
+SHARED_SEPARATORS = set(_CFG["shared_object_separators"])
+SHARED_MAX = _CFG["shared_object_max_items"]
 METRIC_RE = compile_at_end(rf"(?:{alternation(_CFG['metric_suffixes'])})$")
 YEAR_CUE_RE = regex.compile(
     rf"(?:到|至|截至|截止到?){_SP}(?P<y1>{YEAR})年"
@@ -117,8 +131,9 @@ def _strip(text: str, s: int, e: int, governed: bool = False) -> tuple[int, int]
             s += 1
         while e > s and text[e - 1] in JUNK:
             e -= 1
+        s = _after_object_phrase(text, s, e)
         h = head_re.match(text, s, e)
-        if h and e - h.end() >= 2:
+        if h and e - h.end() >= 2 and (governed or not _keeps_head(text, h, e)):
             s = h.end()
         t = TAIL_RE.search(text, max(s, e - 4), e)
         if t and t.start() - s >= 2:
@@ -135,6 +150,28 @@ def _strip(text: str, s: int, e: int, governed: bool = False) -> tuple[int, int]
     if seg and seg[0] in CLOSERS:
         s += 1
     return s, e
+
+
+def _keeps_head(text: str, head, e: int) -> bool:
+    """Whether a subject read before a trigger keeps its leading head word: a
+    counting verb whose clause reaches 的 and a head noun (获得中国驰名商标的产品),
+    or an adjective before a noun (重点工业企业), belongs to the noun phrase."""
+    word = head.group()
+    if word in MODIFIER_HEADS:
+        return not (VERB_HEAD_RE.match(text, head.end(), e) or TRIG_FIND_RE.match(text, head.end(), e))
+    return word in CLAUSE_VERBS and RELATIVE_RE.match(text, head.end(), e) is not None
+
+
+def _after_object_phrase(text: str, s: int, e: int) -> int:
+    """Where the rate starts when the span opens with a 对-phrase naming what an
+    attitude is about (对创建工作知晓率 → 知晓率); else s."""
+    lead = OBJECT_LEAD_RE.match(text, s, e) if text[s:s + 1] in OBJECT_LEAD_FIRST else None
+    if lead is None:
+        return s
+    rate = ATTITUDE_RE.search(text, lead.end(), e)
+    if rate is None or rate.start() == lead.end() or "的" in text[lead.end():rate.start()]:
+        return s
+    return rate.start()
 
 
 def _function_only(seg: str) -> bool:
@@ -220,9 +257,46 @@ def _comparator(value_max, suffix, cmp_word, verb) -> str:
     return "="
 
 
+def _unit_of(m) -> str:
+    return m["unit"] if m["pnum"] is None else "%"
+
+
+def _shared_object(text: str, matches: list, k: int, end: int) -> tuple[int, int, int] | None:
+    """(start, end, index of the last item) of the object that a list of counts,
+    each with its subject and counting verb, shares after its last item
+    (规模以上企业完成2项以上、重点工业企业完成4项以上高新技术产品开发), or None.
+    ``end`` is where item k (its number and comparator) ends; its own object is
+    empty because the next item follows at once."""
+    unit = _unit_of(matches[k])
+    j = k
+    while j + 1 < len(matches) and j - k < SHARED_MAX:
+        if end >= len(text) or text[end] not in SHARED_SEPARATORS:
+            return None
+        nxt = matches[j + 1]
+        if _unit_of(nxt) != unit or nxt.start() - end > WINDOW:
+            return None
+        pm = PRE_RE.search(text, end + 1, nxt.start())
+        if pm is None or pm["verb"] not in OBJECT_VERBS:
+            return None
+        if any(c in CLAUSE_BOUNDARY for c in text[end + 1:pm.start()]):
+            return None
+        s_s, s_e = _strip(text, end + 1, pm.start())
+        if s_e <= s_s or _function_only(text[s_s:s_e]):
+            return None  # an item without its own subject: not a list of subjects
+        j += 1
+        sm = SUFFIX_RE.match(text, nxt.end())
+        end = sm.end() if sm else nxt.end()
+        o_s, o_e = _object(text, end, matches[j + 1].start() if j + 1 < len(matches) else None)
+        if o_e > o_s:
+            return o_s, o_e, j
+    return None
+
+
 def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig_start: int | None,
-                next_num: int | None) -> tuple[list[tuple[int, int]], tuple[int, int]]:
-    """Indicator spans and the evidence span of one target."""
+                next_num: int | None, shared: tuple[int, int] | None = None
+                ) -> tuple[list[tuple[tuple[int, int], ...]], tuple[int, int]]:
+    """Indicators (each the spans joined to form it) and the evidence span of one
+    target. ``shared`` is the object a list of subjects shares (_shared_object)."""
     adjacent = verb is not None
     subj_end = trig_start if adjacent else ns
     subj_start = floor
@@ -235,14 +309,17 @@ def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig
         s_e = s_s
     ev_start = trig_start if trig_start is not None else ns
     summary = text[s_e - 1: s_e] == "等" or (not adjacent and text[subj_end - 1: subj_end] == "等")
+    if shared is not None and verb in OBJECT_VERBS and s_e > s_s:
+        # the item's subject joined to the object the list shares
+        return [((s_s, s_e), shared)], (s_s, max(end, shared[1]))
     # the object after the number, read only when it can be the indicator
     if verb in OBJECT_VERBS or summary or s_e <= s_s:
         o_s, o_e = _object(text, end, next_num)
         if o_e > o_s:
-            return [(o_s, o_e)], (ev_start, o_e)
+            return [((o_s, o_e),)], (ev_start, o_e)
     if s_e > s_s:
-        return _split_metrics(text, s_s, s_e), (s_s, end)
-    return [(ns, ns)], (ns, end)
+        return [(span,) for span in _split_metrics(text, s_s, s_e)], (s_s, end)
+    return [((ns, ns),)], (ns, end)
 
 
 def extract(doc: Any) -> list[dict[str, Any]]:
@@ -254,6 +331,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     matches = list(NUM_RE.finditer(text))
     records: list[dict[str, Any]] = []
     last_target_end = -1
+    chain: tuple[int, int, int] | None = None  # a shared object and the index of its list's last item
 
     for k, m in enumerate(matches):
         ns, ne = m.start(), m.end()
@@ -307,15 +385,19 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
         comparator = _comparator(value_max, suffix, cmp_word, verb)
         next_num = matches[k + 1].start() if k + 1 < len(matches) else None
-        spans, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num)
+        if verb in OBJECT_VERBS and (chain is None or k > chain[2]):
+            chain = _shared_object(text, matches, k, end)
+        shared = chain[:2] if verb in OBJECT_VERBS and chain is not None and k <= chain[2] else None
+        indicators, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num, shared)
         year = _year(text, sent_s, ns, quoted)
         unit_name = UNIT_ALIASES.get(unit, unit)
-        for a, b in spans:
-            ev_s, ev_e = ((a, end) if len(spans) > 1 else evidence)
+        for parts in indicators:
+            indicator = text[parts[0][0]:parts[0][1]] if len(parts) == 1 else "".join(text[a:b] for a, b in parts)
+            ev_s, ev_e = ((parts[0][0], end) if len(indicators) > 1 else evidence)
             records.append({
                 "task_id": index.innermost(ev_s),
-                "indicator": text[a:b] or None,
-                "indicator_family": indicator_family(text[a:b], unit_name, families),
+                "indicator": indicator or None,
+                "indicator_family": indicator_family(indicator, unit_name, families),
                 "value": float(value),
                 "value_max": None if value_max is None else float(value_max),
                 "unit": unit_name,
@@ -325,5 +407,6 @@ def extract(doc: Any) -> list[dict[str, Any]]:
                 "char_start": ev_s,
                 "char_end": ev_e,
             })
-        last_target_end = max(end, evidence[1])
+        # a list item's evidence reaches the shared object; the next item starts after its own end
+        last_target_end = end if shared is not None and k < chain[2] else max(end, evidence[1])
     return records

@@ -65,7 +65,7 @@ def test_indicator_families_on_the_seeds(corpus_run):
     family = dict(zip(targets.indicator, targets.indicator_family))
     assert family["产品质量可比性监督抽查合格率"] == family["大中型工程一次验收合格率"] == "合格率"
     assert family["主要农产品的标准覆盖率"] == "覆盖率" and family["主体性服务地方标准"] == "标准"
-    assert family["甘肃名牌产品"] == family["中国驰名商标的产品"] == "名牌/商标"
+    assert family["甘肃名牌产品"] == family["获得中国驰名商标的产品"] == "名牌/商标"
     assert family["顾客满意度"] == "满意度" and family["环境空气质量优良率"] == "优良率"
 
 
@@ -86,7 +86,7 @@ def test_which_documents_set_a_hegelv_target_by_2020_and_who_leads_it(dev_run):
         ("002_9addf1fbeacd1878", "出口食品检验合格率", 2019, f"{market}、师宗县农业局、{towns}"),
         ("002_9addf1fbeacd1878", "产品质量国家和省级监督抽查合格率", 2019, f"{market}、{towns}"),
         ("002_9addf1fbeacd1878", "地产农产品抽检合格率", 2019, f"{market}、师宗县农业局"),
-        ("002_9addf1fbeacd1878", "食品监督抽查合格率", 2019, f"{market}、师宗县农业局"),
+        ("002_9addf1fbeacd1878", "重点食品监督抽查合格率", 2019, f"{market}、师宗县农业局"),
         ("002_9addf1fbeacd1878", "大中型工程一次验收合格率", 2019, f"{housing}、师宗县交通运输局、师宗县水务局"),
         ("002_9addf1fbeacd1878", "其他工程一次验收合格率", 2019, housing),
         ("002_9addf1fbeacd1878", "城市保障房工程质量一次验收合格率", 2019, housing),
