@@ -278,7 +278,7 @@ def _shared_object(text: str, matches: list, k: int, end: int) -> tuple[int, int
         pm = PRE_RE.search(text, end + 1, nxt.start())
         if pm is None or pm["verb"] not in OBJECT_VERBS:
             return None
-        if any(c in CLAUSE_BOUNDARY for c in text[end + 1:pm.start()]):
+        if any(c in CLAUSE_END for c in text[end + 1:pm.start()]):
             return None
         s_s, s_e = _strip(text, end + 1, pm.start())
         if s_e <= s_s or _function_only(text[s_s:s_e]):
@@ -335,7 +335,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
     for k, m in enumerate(matches):
         ns, ne = m.start(), m.end()
-        unit = m["unit"] if m["pnum"] is None else "%"
+        unit = _unit_of(m)
         if unit in TIME_UNITS or quoted.covers(ns):
             continue
         prev = text[ns - 1] if ns else ""
@@ -392,7 +392,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         year = _year(text, sent_s, ns, quoted)
         unit_name = UNIT_ALIASES.get(unit, unit)
         for parts in indicators:
-            indicator = text[parts[0][0]:parts[0][1]] if len(parts) == 1 else "".join(text[a:b] for a, b in parts)
+            indicator = "".join(text[a:b] for a, b in parts)
             ev_s, ev_e = ((parts[0][0], end) if len(indicators) > 1 else evidence)
             records.append({
                 "task_id": index.innermost(ev_s),
