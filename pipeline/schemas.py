@@ -86,7 +86,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("seq", pa.int16(), "1-based order of the phase in its schedule"),
         ("name", pa.string(), "phase name as printed: 启动阶段"),
         ("start_date", pa.string(), "ISO first day of the phase, null if no year can be found"),
-        ("end_date", pa.string(), "ISO last day of the phase, null if no year can be found"),
+        ("end_date", pa.string(), "ISO last day of the phase, null if no year can be found or the span prints no end (2020年7月起)"),
         ("text", pa.string(), "the evidence: documents.text[char_start:char_end]"),
         ("char_start", pa.int32(), "start of the evidence in documents.text"),
         ("char_end", pa.int32(), "end (exclusive) of the evidence in documents.text"),
