@@ -11,7 +11,8 @@ one yearly record, not also ``12月底前``):
 5. year-less expressions — ``年底前``, ``7月15日前``, ``到7月底``.
 
 Not deadlines: dates inside phases, cited titles (《…(2011-2020年)》) or a plan's
-own bracketed year range; starts (``自2020年1月1日起``); past references (a year
+own bracketed year range; starts (``自2020年1月1日起``); validity periods
+(``政策期限为2016年至2018年``, ``有效期至…``); past references (a year
 before the issue year, ``…以来``); relative durations (``5个工作日内``); a
 period word that qualifies another body's document.
 
@@ -42,6 +43,9 @@ RECURRENCE_OF = {w: r for r, ws in _CFG["recurrence"].items() for w in ws}
 START_MARKERS = set(_CFG["start_markers"])
 NOT_AFTER_RE = regex.compile(alternation(_CFG["not_after"]))
 QUALIFIES_RE = regex.compile(_CFG["qualifies_document"])
+# searched forwards: the window is 8 characters, and no seed holds the words for
+# the backward-pattern invariant test to sweep
+VALIDITY_BEFORE_RE = regex.compile(rf"{_CFG['validity_before']}{_SP}$")
 
 REC_RE = regex.compile(
     rf"(?P<rec>{alternation(RECURRENCE_OF)})(?:年(?=底|末))?"
@@ -89,6 +93,11 @@ def _bracketed_alone(text: str, s: int, e: int) -> bool:
     return before in "(（" and (after in ")）" or after == "" or after == "\n")
 
 
+def _validity_period(text: str, s: int) -> bool:
+    """A validity or policy period, not a deadline: 政策期限为2016年至2018年."""
+    return VALIDITY_BEFORE_RE.search(text, max(0, s - 8), s) is not None
+
+
 def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
     index = task_index(doc)
@@ -123,6 +132,9 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             s, e = m.span()
             if blocked(s, e) or _bracketed_alone(text, s, e) or NOT_AFTER_RE.match(text, e):
                 continue
+            if _validity_period(text, s):
+                mask.add(s, e)
+                continue
             if rx is SPAN_RE:
                 _, b = complete_span(point_from_match(m, "a"), point_from_match(m, "b"), iy)
             else:
@@ -144,6 +156,8 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if blocked(ts, e):
             continue
         if text[max(0, ts - 1):ts] in START_MARKERS or NOT_AFTER_RE.match(text, e):
+            continue
+        if _validity_period(text, s):
             continue
         p = point_from_match(m)
         if historical(p.year):

@@ -234,7 +234,7 @@ def parse_date(span: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Span:
     start: DatePoint | None  # None for 即日 (from today)
-    end: DatePoint
+    end: DatePoint | None  # None for an open end: 2020年7月起 prints no last day
 
 
 def complete_span(start: DatePoint, end: DatePoint, default_year: int | None) -> tuple[DatePoint, DatePoint]:
@@ -251,7 +251,10 @@ def complete_span(start: DatePoint, end: DatePoint, default_year: int | None) ->
 
 
 def resolve_span(sp: Span, default_year: int | None, today: str | None = None) -> tuple[str | None, str | None]:
-    """(start, end) ISO dates of a span, years filled by complete_span; 即日起 starts ``today``."""
+    """(start, end) ISO dates of a span, years filled by complete_span; 即日起 starts ``today``;
+    an open end (2020年7月起) has no end date."""
+    if sp.end is None:
+        return period_start(sp.start.with_year(sp.start.year or default_year)), None
     if sp.start is None:  # 即日起至…
         end = sp.end
         if end.year is None:
@@ -268,7 +271,7 @@ def nonempty_date_point(prefix: str) -> str:
 
 # A date span as written in running text: 2010年6月-2011年7月, 2019年6月至9月,
 # 即日起至7月中旬, 2019年10月. Use with .match at a known position.
-DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{nonempty_date_point('a')})(?:起|开始)?"
+DATE_SPAN = (rf"(?:从|自)?(?:(?P<today>即日)|{nonempty_date_point('a')})(?P<open>起|开始)?"
              rf"(?:{CONNECTOR}{{1,2}}{nonempty_date_point('b')})?(?:止|结束)?")
 DATE_SPAN_RE = regex.compile(DATE_SPAN)
 
@@ -281,7 +284,9 @@ def span_from_match(m: regex.Match) -> Span | None:
     a = point_from_match(m, "a")
     if a.empty:
         return None
-    return Span(a, a if b.empty else b)
+    if b.empty:
+        return Span(a, None if m["open"] else a)
+    return Span(a, b)
 
 
 def parse_span(span: str, default_year: int | None = None) -> tuple[str | None, str | None] | None:

@@ -6,7 +6,9 @@ Three shapes produce rows:
    marker heading its own line/sentence (``责任单位:市市场监督管理局``);
 2. State Council style closing parentheses — ``(市发展改革委牵头,市财政局、
    市统计局配合)``, ``(市商务局、市市场监管局负责落实)``;
-3. ``由X牵头`` in running text (optionally followed by ``,Y配合``).
+3. ``由X牵头`` in running text. A following ``,Y配合`` is prose, not a marker
+   (gold/GUIDELINES.md: the closing-parenthesis ``X配合`` form needs the
+   parenthesis; prose 配合/参与 with a body as subject gives no row).
 
 Every hit is found by a compiled regex over the text; the list parsing runs
 only on the bracketed or line span around a hit. Lists are split at
@@ -47,7 +49,6 @@ VERB_CLOSE_RE = regex.compile(rf"{_VERBS}{_SP}[)）]")
 CLAUSE_VERB_RE = compile_at_end(rf"(?:{_ADVERBS})?(?P<verb>{_VERBS}){_SP}$")
 _NOT_NAME = r"[^由，。；,;:：!?！？\n]"
 RUNNING_RE = regex.compile(rf"由(?P<x>{_NOT_NAME}{{2,60}}?)(?P<verb>牵头)")
-FOLLOW_RE = regex.compile(rf"{_SP}[，,]{_SP}(?P<y>{_NOT_NAME}{{2,60}}?)(?:{_ADVERBS})?(?P<verb>配合|参与|协助)(?=[，,。；;)）\n]|$)")
 ORG_RE = compile_at_end(rf"(?:{alternation(_CFG['org_suffixes'])})$")
 _TRAILING_PAREN_RE = regex.compile(r"[(（][^()（）]{1,20}[)）]$")
 METADATA_RE = regex.compile(rf"{alternation(_CFG['metadata_fields'])}{_SP}[:：|]")
@@ -208,13 +209,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         names = split_names(text, m.start("x"), m.end("x"))
         if not names or not all(org_like(n) for n, _, _ in names):
             continue
-        rows = _group(names, "lead", RUNNING_MARKER)
-        f = FOLLOW_RE.match(text, m.end())
-        if f:
-            more = split_names(text, f.start("y"), f.end("y"))
-            if more and all(org_like(n) for n, _, _ in more):
-                rows += _group(more, "support", f["verb"])
-        found.append((m.start(), rows))
+        found.append((m.start(), _group(names, "lead", RUNNING_MARKER)))
 
     records: list[dict[str, Any]] = []
     region = (doc.fields or {}).get("region")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1"
+# 1.2: phases.end_date is null for a span that prints no end (2020年7月起); it was the
+# start's period end
+SCHEMA_VERSION = "1.2"
 
 # (name, type, description) per table, in column order.
 COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
@@ -86,7 +88,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("seq", pa.int16(), "1-based order of the phase in its schedule"),
         ("name", pa.string(), "phase name as printed: 启动阶段"),
         ("start_date", pa.string(), "ISO first day of the phase, null if no year can be found"),
-        ("end_date", pa.string(), "ISO last day of the phase, null if no year can be found"),
+        ("end_date", pa.string(), "ISO last day of the phase, null if no year can be found or the span prints no end (2020年7月起)"),
         ("text", pa.string(), "the evidence: documents.text[char_start:char_end]"),
         ("char_start", pa.int32(), "start of the evidence in documents.text"),
         ("char_end", pa.int32(), "end (exclusive) of the evidence in documents.text"),

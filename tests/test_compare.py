@@ -17,7 +17,7 @@ from pipeline.cli import main
 from pipeline.database import DATABASE, build, query
 from pipeline.report import write as write_report
 from pipeline.run import plan, run
-from pipeline.schemas import SCHEMAS
+from pipeline.schemas import SCHEMA_VERSION, SCHEMAS
 from tests.conftest import ARTIFACTS, CORPUS, DEVCORPUS, ROOT, seed
 
 HEGELV_QUERY = """
@@ -169,7 +169,7 @@ def test_citations_are_linked_to_documents_of_the_run(dev_run):
     own = citations[citations.doc_id == "001_a963be737b5c776c"]
     assert list(own.cited_doc_number.dropna()) == ["甘政办发〔2011〕58号", "张政发〔2010〕123号", "甘政发〔2010〕1号",
                                                    "发改环资〔2010〕61号", "旅办发〔2009〕49号"]
-    assert pq.read_schema(dev_run / "citations.parquet").metadata[b"schema_version"] == b"1.1"
+    assert pq.read_schema(dev_run / "citations.parquet").metadata[b"schema_version"] == SCHEMA_VERSION.encode()
 
 
 def test_a_citation_links_by_number(tmp_path):

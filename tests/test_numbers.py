@@ -171,6 +171,7 @@ def test_yearless_spans_take_the_default_year(m, d1, d2, default):
     ("2019年", None, ("2019-01-01", "2019-12-31")),
     ("2019年10月", None, ("2019-10-01", "2019-10-31")),
     ("2011年7月底", None, ("2011-07-22", "2011-07-31")),
+    ("2020年7月起", None, ("2020-07-01", None)),  # an open end prints no last day
 ])
 def test_span_examples(span, default, want):
     assert parse_span(span, default) == want
