@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import regex
-import yaml
 
+from pipeline.data import parse_yaml
 from pipeline.outline import TaskIndex
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -22,8 +22,7 @@ DATA_DIR = Path(__file__).with_name("data")
 @lru_cache(maxsize=None)
 def load_data(name: str) -> Any:
     """A YAML table from extractors/data/ (cached; treat the result as read-only)."""
-    with (DATA_DIR / name).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return parse_yaml((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 def alternation(words: Iterable[str]) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from pipeline.data import data_path
+from pipeline.data import data_path, parse_yaml
 
 ALIASES_ENV = "POLICY_PIPELINE_ALIASES"
 FAMILIES_ENV = "POLICY_PIPELINE_FAMILIES"
@@ -46,7 +46,7 @@ def _user_files(env: str) -> tuple[str, ...]:
 
 def _read(path: Path | str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = parse_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise TableError(f"cannot read {path}: {error}") from error
     if not isinstance(data, dict):

@@ -23,6 +23,16 @@ def read_list(path: Path) -> list[str]:
     return entries
 
 
+# libyaml's C parser where PyYAML has it (the same data, ~7× faster): the alias and
+# family tables alone took ~0.15 s to parse, paid by every run before its first document.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str):
+    """yaml.safe_load, by the C parser when available."""
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
 @functools.cache
 def read_yaml(name: str):
-    return yaml.safe_load(data_path(name).read_text(encoding="utf-8"))
+    return parse_yaml(data_path(name).read_text(encoding="utf-8"))
