@@ -8,11 +8,6 @@ level, province, prefecture and county by pipeline.canonical), and creates the v
 ``deadlines_by_year``, ``citation_links``, ``citation_counts`` (and the helpers
 ``doc_years``, ``task_ancestors``). It writes a temporary file and renames it into
 place, so a reader never sees half a database.
-
-``tasks`` is a view, not a table: its ``text`` is cut from ``documents.text`` by the
-task's offsets, the same string tasks.parquet holds. Stored, the tasks' texts (each
-document's text again per level of nesting) made up ~90 % of the database file and
-~40 % of the time to build it.
 """
 from __future__ import annotations
 
@@ -31,20 +26,6 @@ if TYPE_CHECKING:  # pandas costs ~0.6 s to import: only query() needs it, not e
 
 DATABASE = "policy.duckdb"
 MEMORY_LIMIT = "512MB"
-
-
-TASK_SPANS = "task_spans"  # the stored part of the tasks view: every column but text
-
-
-def _tasks_view() -> str:
-    """tasks, column for column as in tasks.parquet; DuckDB's substring counts code
-    points from 1, as the offsets count Python characters from 0."""
-    columns = [
-        "substring(d.text, t.char_start + 1, t.char_end - t.char_start) AS text" if name == "text" else f"t.{name}"
-        for name in SCHEMAS["tasks"].names
-    ]
-    return (f"CREATE VIEW tasks AS SELECT {', '.join(columns)} "
-            f"FROM {TASK_SPANS} t JOIN documents d ON d.doc_id = t.doc_id")
 
 
 def _sql_string(text: str) -> str:
@@ -67,11 +48,7 @@ def build(out_dir: str | os.PathLike, threads: int | None = None) -> Path:
             con.execute(f"SET threads = {int(threads)}")
         for table in SCHEMAS:
             source = _sql_string(str(out / f"{table}.parquet"))
-            if table == "tasks":
-                con.execute(f"CREATE TABLE {TASK_SPANS} AS SELECT * EXCLUDE (text) FROM read_parquet({source})")
-                con.execute(_tasks_view())
-            else:
-                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({source})")
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({source})")
         con.execute("CREATE TABLE regions (region VARCHAR PRIMARY KEY, level VARCHAR, "
                     "province VARCHAR, city VARCHAR, county VARCHAR)")
         regions = [row[0] for row in con.execute(

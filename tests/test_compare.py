@@ -123,27 +123,6 @@ def test_every_table_and_view_is_in_the_database(corpus_run):
     assert tuple(gantt.iloc[0]) == ("启动阶段", "2010-06-01", "2011-07-31")
 
 
-def test_the_tasks_view_gives_the_same_rows_as_tasks_parquet(dev_run):
-    """tasks is a view cutting each task's text from its document: the same rows,
-    columns and strings as the Parquet table."""
-    order = "ORDER BY doc_id, char_start, char_end, task_id"
-    viewed = query(dev_run, f"SELECT * FROM tasks {order}")
-    stored = query(dev_run, f"SELECT * FROM read_parquet('{dev_run / 'tasks.parquet'}') {order}")
-    assert list(viewed.columns) == SCHEMAS["tasks"].names
-    assert len(viewed) > 400
-    pd.testing.assert_frame_equal(viewed, stored)
-
-
-def test_the_tasks_view_counts_astral_characters_as_python_does(tmp_path):
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "astral.txt").write_text(
-        "𠀀𠀁市人民政府通知\n一、总体要求\n到2020年,𠮷祥村覆盖率达到90%。\n二、保障措施\n加强领导。\n", encoding="utf-8")
-    run([tmp_path / "in"], tmp_path / "out", workers=1)
-    viewed = query(tmp_path / "out", "SELECT task_id, text FROM tasks ORDER BY task_id")
-    stored = pq.read_table(tmp_path / "out" / "tasks.parquet", columns=["task_id", "text"]).to_pandas()
-    assert list(viewed.text) == list(stored.text) and "𠮷祥村覆盖率" in viewed.text[0]
-
-
 def test_query_command_prints_a_table(corpus_run, capsys):
     out, _ = corpus_run
     assert main(["query", str(out), "SELECT unit_canonical, n_lead FROM unit_workload "
