@@ -24,5 +24,18 @@ def test_second_annotator_agrees_with_gold(path):
         assert f1 == 1.0, (table, f1)  # the figures gold/GUIDELINES.md reports
 
 
+# targets whose indicator both annotators wrote identically (gold/GUIDELINES.md's table)
+EXACT_INDICATORS = {"001_a963be737b5c776c": (35, 35), "002_9addf1fbeacd1878": (18, 24)}
+
+
+@pytest.mark.parametrize("path", SECOND, ids=lambda p: p.stem)
+def test_indicator_boundaries_are_where_the_annotators_differ(path):
+    second = json.loads(path.read_text(encoding="utf-8"))["targets"]
+    gold = json.loads((GOLD / path.name).read_text(encoding="utf-8"))["targets"]
+    gold_indicators = [t["indicator"] for t in gold]
+    exact = sum(1 for t in second if t["indicator"] in gold_indicators)
+    assert (exact, len(gold)) == EXACT_INDICATORS[path.stem]
+
+
 def test_agreement_files_exist():
     assert len(SECOND) >= 2
