@@ -6,9 +6,10 @@ runs on the short clause around each hit:
 
 * filters — quoted or cited spans (``“12315”``, ``《…2025》``), codes
   (``GB/T19000``, ``3C``), ordinals (``第2``), per-capita bases (``每千人``),
-  durations (``5个工作日``), attributive numbers (``5000万元以上的项目``), criteria
-  lists (``应具备下列条件``), and sentences that report the past (``近四年来``,
-  ``已``, ``累计获得``);
+  durations (``5个工作日``, but not a measured length of time: ``轮候时间不超过5年``),
+  attributive numbers (``5000万元以上的项目``), criteria lists (``应具备下列条件``),
+  sentences that report the past (``近四年来``, ``已``, ``累计获得``) and the event
+  a news item reports (``此次联动抽查拟抽取854批次样品``);
 * gate — a commitment needs a trigger next to the number (达到, 不低于, 新增,
   引进…), its own comparator (以上, 3-5), a trigger or forward cue earlier in its
   clause, or to continue a list whose previous item was a target;
@@ -22,7 +23,14 @@ runs on the short clause around each hit:
   goes (对创建工作**知晓率**); a list of rates sharing one value gives one
   target per rate; subjects listed with counts that share one object each
   join it (规模以上企业完成2项以上、重点工业企业完成4项以上高新技术产品开发 →
-  规模以上企业高新技术产品开发, 重点工业企业高新技术产品开发);
+  规模以上企业高新技术产品开发, 重点工业企业高新技术产品开发); the object also
+  after 有 (各区有1所**三级甲等综合医院**), keeping a number that describes it
+  (1个**100平方米以上的老年人活动站点**) and ending before a second verb
+  (…场所并设置…); a list the number sums up joins its object (A、B等3个平台 →
+  A、B等平台); a percentage before 的 is a share of what follows (10%的**城乡社区达标**;
+  5%－10%的比例设置**儿童户外公共活动场地**); a quantity printed at once after
+  another counts the same thing (11大类37项); a count whose clause names nothing
+  takes the sentence's topic (**考核工作**从2017年到2020年，每年开展一次);
 * year — the last deadline-like year in the same sentence before the number;
 * family — the indicator's family from the shipped, extendable table
   (pipeline/canonical.py): 合格率, 覆盖率, 名牌/商标, ….
@@ -35,9 +43,9 @@ import regex
 
 from pipeline.canonical import family_table, indicator_family
 
-from .common import (CLAUSE_END, SENTENCE_END, SpanSet, alternation, clause_end, clause_start, compile_at_end,
-                     load_data, quoted_spans_of, reports_fact, sentence_bounds, split_top_level, task_index)
-from .numbers import ARABIC, CONNECTOR, YEAR, parse_quantity
+from .common import (CLAUSE_END, PAST_RE, SENTENCE_END, SpanSet, alternation, clause_end, clause_start, compile_at_end,
+                     load_data, quoted_spans_of, sentence_bounds, split_top_level, task_index)
+from .numbers import ARABIC, CONNECTOR, DAY, MONTH, PART, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
 _SP = r"[ \t\u3000\u00a0]*"
@@ -62,9 +70,10 @@ for _cmp, _words in _CFG["prefix_comparators"].items():
     for _w in _words:
         PREFIX_OF.setdefault(_w, _cmp)
 OBJECT_VERBS = set(_CFG["object_verbs"])
+POSSESSION = set(_CFG["possession_verbs"])
 _CMP = alternation(PREFIX_OF)
 WEAK = set(_CFG["weak_triggers"])
-_TRIG = alternation(set(PREFIX_OF) | OBJECT_VERBS)
+_TRIG = alternation(set(PREFIX_OF) | OBJECT_VERBS | POSSESSION)
 _STRONG_TRIG = alternation(set(PREFIX_OF) - WEAK)
 _ADV = alternation(_CFG["adverbs"])
 PRE_RE = compile_at_end(rf"(?:(?P<cmp>{_CMP}){_ADV}{{0,2}})?(?P<verb>{_TRIG}){_ADV}{{0,2}}{_SP}$")
@@ -83,6 +92,15 @@ CONDITION_END_RE = regex.compile("[；;。\n]")
 PER_PERIOD_RE = regex.compile(alternation(_CFG["per_period"]))
 ATTR_UNITS = set(_CFG["attribute_units"])
 ATTRIBUTIVE_RE = regex.compile(_CFG["attributive_after"])
+RATIO_NOUN_RE = regex.compile(alternation(_CFG["ratio_nouns"]))
+# ...and a list going on with a number that the text cuts short (新增10个甘肃名牌产品、2)
+OBJECT_STOP_RE = regex.compile(_CFG["object_stop"] + r"|、(?=\d)")
+DURATION_NOUN_RE = compile_at_end(alternation(_CFG["duration_nouns"]) + "$")
+DURATION_FIND_RE = regex.compile(alternation(_CFG["duration_nouns"]))
+# common.reports_fact's cues and the reported-event cues, searched at once over the sentence
+FACT_OR_EVENT_RE = regex.compile(PAST_RE.pattern + "|" + alternation(_CFG["event_report_cues"]))
+_COMPARATOR_LAST = {w[-1] for w in set(PREFIX_OF) - WEAK}
+TOPIC_EXCLUDED_RE = regex.compile(r"[\s\d.、．(（)）一二三四五六七八九十]*" + alternation(_CFG["topic_excluded_leads"]))
 FROM_VALUE_RE = regex.compile(_CFG["from_value_after"])
 FROM_VALUE_MARKERS = tuple(_CFG["from_value_markers"])
 _HEADS = sorted(set(_CFG["strip_heads"]) | set(_CFG["forward_cues"])
@@ -107,7 +125,7 @@ SHARED_MAX = _CFG["shared_object_max_items"]
 METRIC_RE = compile_at_end(rf"(?:{alternation(_CFG['metric_suffixes'])})$")
 YEAR_CUE_RE = regex.compile(
     rf"(?:到|至|截至|截止到?){_SP}(?P<y1>{YEAR})年"
-    rf"|(?P<y2>{YEAR})年(?:底|末)?(?:前|以前|之前)"
+    rf"|(?P<y2>{YEAR})年(?:{MONTH}月(?:{DAY}[日号])?)?{PART}?(?:前|以前|之前)"
     rf"|{YEAR}{_SP}{CONNECTOR}{_SP}(?P<y3>{YEAR})年"
     rf"|(?:^|(?<=[，,。；;\n]))(?P<y4>{YEAR})年(?:底|末)?(?=[，,])")
 
@@ -191,10 +209,27 @@ def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return [(s, e)]
 
 
+def _attributive(text: str, ns: int) -> bool:
+    """Whether the number at ns only describes the noun it precedes
+    (100平方米以上的老年人活动站点, 200张床位以上的…养老机构)."""
+    m = NUM_RE.match(text, ns)
+    if m is None:
+        return False
+    sm = SUFFIX_RE.match(text, m.end())
+    end = sm.end() if sm else m.end()
+    return text[end:end + 1] == "的" or ATTRIBUTIVE_RE.match(text, end) is not None
+
+
 def _object(text: str, start: int, next_num: int | None) -> tuple[int, int]:
+    """The counted noun phrase after a number: to the clause end, a stop word
+    (并设置…, 纳入…), or the next item of a list — a number that only
+    describes the noun (1个100平方米以上的…站点) stays inside."""
     limit = min(len(text), start + 40)
     end = split_top_level(text, start, limit, CLAUSE_END, "".join(PAIR), "".join(CLOSERS))[0][1]
-    if next_num is not None and start <= next_num < end:
+    stop = OBJECT_STOP_RE.search(text, start + 2, end) if end - start > 2 else None
+    if stop:
+        end = stop.start()
+    if next_num is not None and start <= next_num < end and not _attributive(text, next_num):
         cut = max(text.rfind(c, start, next_num) for c in "、和及与")
         end = cut if cut >= start else next_num
     return _strip(text, start, end)
@@ -232,16 +267,29 @@ def _predicate_follows(text: str, end: int) -> bool:
 
 
 def _trigger(text: str, floor: int, ns: int, unit: str, suffix: str | None):
-    """(comparator word, verb, start) of the trigger next to the number, or Nones."""
+    """(comparator word, verb, start, held) of the trigger next to the number, or
+    Nones; ``held`` is True when a weak verb that counts its object stands there
+    without being a trigger (各区（县级市）有1所…, 建1个…): its object is still the indicator."""
     pm = PRE_RE.search(text, max(floor, ns - 24), ns)
     if pm and (pm["verb"] not in WEAK or pm["cmp"] or suffix or unit in PERCENT):
-        return pm["cmp"], pm["verb"], pm.start()
+        return pm["cmp"], pm["verb"], pm.start(), False
+    held = pm is not None and (pm["verb"] in OBJECT_VERBS or pm["verb"] in POSSESSION)
     if text[ns - 1: ns] == "的" and unit in PERCENT:
         # 不低于居住用地供应总量的70%: the comparator governs "X的N%"
         cand = [t for t in TRIG_FIND_RE.finditer(text, floor, ns - 1) if t.group() in PREFIX_OF]
         if cand:
-            return None, cand[-1].group(), cand[-1].start()
-    return None, None, None
+            return None, cand[-1].group(), cand[-1].start(), False
+    return None, None, None, held
+
+
+def _duration(text: str, ns: int) -> bool:
+    """Whether a number of time units measures a printed length of time: a duration
+    noun, then a comparator that is no weak trigger (轮候时间不超过5年)."""
+    if DURATION_FIND_RE.search(text, max(0, ns - 14), ns) is None:
+        return False  # (the caller has checked the character before the number: most are dates)
+    pm = PRE_RE.search(text, max(0, ns - 24), ns)
+    return (pm is not None and pm["verb"] in PREFIX_OF and pm["verb"] not in WEAK
+            and DURATION_NOUN_RE.search(text, max(0, pm.start() - 4), pm.start()) is not None)
 
 
 def _comparator(value_max, suffix, cmp_word, verb) -> str:
@@ -293,10 +341,19 @@ def _shared_object(text: str, matches: list, k: int, end: int) -> tuple[int, int
 
 
 def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig_start: int | None,
-                next_num: int | None, shared: tuple[int, int] | None = None
+                next_num: int | None, shared: tuple[int, int] | None = None, held: bool = False,
+                share: bool = False, sent_s: int = 0
                 ) -> tuple[list[tuple[tuple[int, int], ...]], tuple[int, int]]:
     """Indicators (each the spans joined to form it) and the evidence span of one
-    target. ``shared`` is the object a list of subjects shares (_shared_object)."""
+    target. ``shared`` is the object a list of subjects shares (_shared_object);
+    ``held``: a weak counting verb before the number (_trigger); ``share``: a
+    percentage followed by 的, the share of what follows (10%的城乡社区达标)."""
+    if share:
+        start = end + 1
+        ratio = RATIO_NOUN_RE.match(text, start)
+        o_s, o_e = _object(text, ratio.end() if ratio else start, next_num)
+        if o_e > o_s:
+            return [((o_s, o_e),)], (ns if trig_start is None else trig_start, o_e)
     adjacent = verb is not None
     subj_end = trig_start if adjacent else ns
     subj_start = floor
@@ -313,12 +370,23 @@ def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig
         # the item's subject joined to the object the list shares
         return [((s_s, s_e), shared)], (s_s, max(end, shared[1]))
     # the object after the number, read only when it can be the indicator
-    if verb in OBJECT_VERBS or summary or s_e <= s_s:
+    if verb in OBJECT_VERBS or verb in POSSESSION or held or summary or s_e <= s_s:
         o_s, o_e = _object(text, end, next_num)
         if o_e > o_s:
+            if text[ns - 1: ns] == "等":
+                # the list the number sums up names the things counted: 建成A、B、C等3个平台 → A、B、C等平台
+                l_s, l_e = _strip(text, floor, ns - 1, governed=True)
+                if l_e > l_s and not _function_only(text[l_s:l_e]):
+                    return [((l_s, ns), (o_s, o_e))], (min(l_s, ev_start), o_e)
             return [((o_s, o_e),)], (ev_start, o_e)
     if s_e > s_s:
         return [(span,) for span in _split_metrics(text, s_s, s_e)], (s_s, end)
+    # no noun in the clause (考核工作从2017年到2020年，每年开展一次): the sentence's topic, its first clause
+    t_end = clause_end(text, sent_s, max(0, floor - sent_s))
+    if t_end < floor and not TOPIC_EXCLUDED_RE.match(text, sent_s):
+        t_s, t_e = _strip(text, sent_s, t_end, governed=True)
+        if t_e > t_s and not _function_only(text[t_s:t_e]):
+            return [((t_s, t_e),)], (t_s, end)
     return [((ns, ns),)], (ns, end)
 
 
@@ -332,11 +400,15 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     last_target_end = -1
     chain: tuple[int, int, int] | None = None  # a shared object and the index of its list's last item
+    last_quantity: tuple[int, int, list] = (-1, -1, [])  # end of the last target's number, its evidence start, indicators
 
     for k, m in enumerate(matches):
         ns, ne = m.start(), m.end()
         unit = _unit_of(m)
-        if unit in TIME_UNITS or quoted.covers(ns):
+        if unit in TIME_UNITS:  # dates and horizons, unless a length of time is measured
+            if text[ns - 1: ns] not in _COMPARATOR_LAST or not _duration(text, ns):
+                continue
+        if quoted.covers(ns):
             continue
         prev = text[ns - 1] if ns else ""
         nxt = text[ne] if ne < len(text) else ""
@@ -349,29 +421,36 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if q is None:
             continue
         value, value_max = q
+        if unit in TIME_UNITS and value >= 1000:
+            continue  # a year (时间控制在2015年…), not a length of time
         sm = SUFFIX_RE.match(text, ne)
         suffix = sm["suffix"] if sm else None
         end = sm.end() if sm else ne
         after = text[end] if end < len(text) else ""
 
         sent_s, _ = sentence_bounds(text, ns, ends=SENTENCE_END)
-        if reports_fact(text, sent_s, ns):
-            continue
+        if FACT_OR_EVENT_RE.search(text, sent_s, ns):
+            continue  # a reported fact or event (此次…拟抽取854批次样品)
         cl_s = clause_start(text, ns)
         floor = max(cl_s, last_target_end if last_target_end <= ns else cl_s, ns - WINDOW)
         pre_s = max(cl_s, ns - WINDOW)
-        cmp_word, verb, trig_start = _trigger(text, floor, ns, unit, suffix)
+        cmp_word, verb, trig_start, held = _trigger(text, floor, ns, unit, suffix)
         adjacent = verb is not None
+        # 10%的城乡社区达标, 80%以上的驻社区单位…: a share of what follows, not an attribute;
+        # 按不低于10%的比例配建…: the ratio sets what follows
+        share = unit in PERCENT and after == "的" and (
+            verb not in PREFIX_OF or RATIO_NOUN_RE.match(text, end + 1) is not None)
 
         if not num[0].isdigit():  # Chinese numerals only right after a trigger
             if not adjacent or (value == 1 and not PER_PERIOD_RE.search(text, pre_s, ns)):
                 continue
-        if not adjacent and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
+        if not adjacent and not share and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
             continue
         if not adjacent and unit in ATTR_UNITS and not suffix and after not in CLAUSE_END + "、)）":
             continue
-        if not adjacent and _predicate_follows(text, end):
-            continue
+        if not adjacent and not share and not held and _predicate_follows(text, end):
+            continue  # (a share's predicate is part of what it measures: 80%的区（县级市）达到…;
+            # after 有 the number counts an object: 有1名专职人员并配备…)
         if FROM_VALUE_RE.match(text[end:end + 6]) and any(w in text[floor:ns] for w in FROM_VALUE_MARKERS):
             continue
         if _conditional(text, end, ns, criteria):
@@ -388,7 +467,12 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if verb in OBJECT_VERBS and (chain is None or k > chain[2]):
             chain = _shared_object(text, matches, k, end)
         shared = chain[:2] if verb in OBJECT_VERBS and chain is not None and k <= chain[2] else None
-        indicators, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num, shared)
+        if ns == last_quantity[0]:
+            # a second quantity of the same thing printed at once after the first (11大类37项)
+            indicators, evidence = last_quantity[2], (last_quantity[1], end)
+        else:
+            indicators, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num, shared,
+                                               held, share, sent_s)
         year = _year(text, sent_s, ns, quoted)
         unit_name = UNIT_ALIASES.get(unit, unit)
         for parts in indicators:
@@ -409,4 +493,5 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             })
         # a list item's evidence reaches the shared object; the next item starts after its own end
         last_target_end = end if shared is not None and k < chain[2] else max(end, evidence[1])
+        last_quantity = (end, evidence[0], indicators)
     return records
