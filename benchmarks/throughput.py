@@ -69,7 +69,8 @@ summary = run([{str(corpus)!r}], {str(out)!r}, workers={workers}, engine={engine
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps(dict(documents=summary.documents, chars=summary.chars, seconds=summary.seconds,
-                      stages=dict(summary.stage_seconds), errors=sum(summary.errors.values()),
+                      stages=dict(summary.stage_seconds), fixed=summary.fixed_seconds,
+                      errors=sum(summary.errors.values()),
                       peak_mb=self_kb / 1024, peak_worker_mb=child_kb / 1024)))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -125,6 +126,10 @@ def main() -> None:
                 f"{megabytes / result['seconds']:.2f} | {rate / 1e6:.2f} | {rate / floors['regex_scan_22']:.2f} | "
                 f"{result['peak_mb']:.0f} / {result['peak_worker_mb']:.0f} | {result['errors']} |"
             )
+        print("\nonce per run, not split over workers (s):")
+        for engine, workers, result, _ in rows:
+            steps = ", ".join(f"{step} {sec:.2f}" for step, sec in result["fixed"].items())
+            print(f"  {engine}:{workers}  {steps}")
         engine, workers, single, _ = rows[0]
         total = sum(single["stages"].values())
         print(f"\ntime by stage, {engine} engine, {workers} worker(s) (share of per-document time):")

@@ -29,6 +29,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -311,6 +312,9 @@ class RunSummary:
     rows: dict[str, int] = field(default_factory=dict)
     chars: int = 0
     stage_seconds: Counter = field(default_factory=Counter)
+    # the run's once-only steps, which do not split over workers: "start" (tables loaded,
+    # workers started), "compact", "citations" (linking), "database"
+    fixed_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
     def add(self, result: BatchResult) -> None:
@@ -339,7 +343,18 @@ class RunSummary:
         lines.append(
             f"  {self.seconds:.1f} s, {rate:.1f} documents/s, {self.engine} engine, {self.workers} worker(s)"
         )
+        if self.fixed_seconds:
+            steps = ", ".join(f"{step} {sec:.2f} s" for step, sec in self.fixed_seconds.items())
+            lines.append(f"  once per run: {steps}")
         return "\n".join(lines)
+
+    @contextmanager
+    def timed(self, step: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.fixed_seconds[step] = time.perf_counter() - started
 
 
 def run(
@@ -388,18 +403,23 @@ def run(
     caller_pool = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        with make_engine(engine, workers, scheduler) as pool:
+        with summary.timed("start"):
+            engine_context = make_engine(engine, workers, scheduler)
+        with engine_context as pool:
             for result in pool.map_batches(planned(), str(parts), time_limit):
                 summary.add(result)
                 progress.update(result)
         progress.close()
 
         # --workers is the run's CPU budget, for the steps after processing too
-        summary.rows = compact(parts, order, out, workers)
-        link_citations(out)
+        with summary.timed("compact"):
+            summary.rows = compact(parts, order, out, workers)
+        with summary.timed("citations"):
+            link_citations(out)
     finally:
         pa.set_memory_pool(caller_pool)
-    build_database(out, threads=workers)
+    with summary.timed("database"):
+        build_database(out, threads=workers)
     summary.seconds = time.perf_counter() - started
     return summary
 
