@@ -19,9 +19,6 @@ def default_workers() -> int:
 
 
 class SerialEngine(AbstractContextManager):
-    def __init__(self):
-        warm_up()  # as the other engines do before their first batch: tables load once, outside any document's stages
-
     def map_batches(self, batches: Iterable[Batch], parts: str, time_limit: float) -> Iterator[BatchResult]:
         for batch in batches:
             yield process_batch(batch, parts, time_limit)
