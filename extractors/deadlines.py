@@ -43,8 +43,8 @@ RECURRENCE_OF = {w: r for r, ws in _CFG["recurrence"].items() for w in ws}
 START_MARKERS = set(_CFG["start_markers"])
 NOT_AFTER_RE = regex.compile(alternation(_CFG["not_after"]))
 QUALIFIES_RE = regex.compile(_CFG["qualifies_document"])
-# searched forwards: the window is 8 characters, and no seed holds the words for
-# the backward-pattern invariant test to sweep
+# a forward search of the 8 characters before a hit, anchored at their end (compile_at_end
+# patterns are checked against a forward search on seed text, which holds none of these words)
 VALIDITY_BEFORE_RE = regex.compile(rf"{_CFG['validity_before']}{_SP}$")
 
 REC_RE = regex.compile(
