@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager
 
-from pipeline.run import Batch, BatchResult, process_batch, warm_up
+from pipeline.run import DOC_TIME_LIMIT, Batch, BatchResult, process_batch, warm_up
 
 IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: bounds memory however large the corpus
 
@@ -30,8 +30,8 @@ class SerialEngine(AbstractContextManager):
 class ProcessEngine(AbstractContextManager):
     """A pool of worker processes; each writes its batches' parts itself."""
 
-    def __init__(self, workers: int):
-        warm_up()  # workers are forked from this process and inherit what it loaded
+    def __init__(self, workers: int, time_limit: float):
+        warm_up(time_limit)  # workers are forked from this process and inherit what it loaded
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers)
 
@@ -87,9 +87,10 @@ class DaskEngine(AbstractContextManager):
             self.cluster.close()
 
 
-def make_engine(name: str, workers: int, scheduler: str | None = None) -> AbstractContextManager:
+def make_engine(name: str, workers: int, scheduler: str | None = None,
+                time_limit: float = DOC_TIME_LIMIT) -> AbstractContextManager:
     if name == "dask":
         return DaskEngine(workers, scheduler)
     if name != "local":
         raise ValueError(f"unknown engine {name!r}: use local or dask")
-    return SerialEngine() if workers <= 1 else ProcessEngine(workers)
+    return SerialEngine() if workers <= 1 else ProcessEngine(workers, time_limit)

@@ -179,11 +179,17 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
     return rows
 
 
-def warm_up() -> None:
+def warm_up(time_limit: float = DOC_TIME_LIMIT) -> None:
     """Load what every batch needs once, in a parent before it forks workers:
     the stages' tables, and pandas, which pyarrow imports on its first
-    conversion of Python values (~0.4 s that each worker would pay again)."""
-    for table, rows in document_rows(process_warm_up()).items():
+    conversion of Python values (~0.4 s that each worker would pay again).
+    It runs every stage, so it has a document's time limit: past it, the run
+    goes on without it and each document meets the fault on its own."""
+    try:
+        doc = _within(time_limit, process_warm_up)
+    except DocumentTimeout:
+        return
+    for table, rows in document_rows(doc).items():
         pa.Table.from_pylist(rows, schema=SCHEMAS[table])
 
 
@@ -191,12 +197,12 @@ def _error_row(source: str | None, doc_id: str | None, stage: str, message: str)
     return {"source": source, "doc_id": doc_id, "stage": stage, "error": message}
 
 
-def _with_time_limit(source: Source, limit: float) -> Document:
-    """process(source), interrupted after `limit` seconds where signals allow
+def _within(limit: float, function, *args):
+    """function(*args), interrupted after `limit` seconds where signals allow
     it (the main thread of a process: the local engines). Elsewhere (Dask's
     worker threads) the bounded patterns are the only guard."""
     if limit <= 0 or threading.current_thread() is not threading.main_thread():
-        return process(source)
+        return function(*args)
 
     def expire(signum, frame):
         raise DocumentTimeout(f"took longer than {limit:g} s")
@@ -204,7 +210,7 @@ def _with_time_limit(source: Source, limit: float) -> Document:
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        return process(source)
+        return function(*args)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -263,7 +269,7 @@ def process_batch(batch: Batch, parts_dir: str, time_limit: float = DOC_TIME_LIM
             errors[item.stage] += 1
             continue
         try:
-            doc = _with_time_limit(item, time_limit)
+            doc = _within(time_limit, process, item)
         except (InputError, StageError) as error:
             parts.add("errors", [_error_row(item.locator, item.doc_id, error.stage, str(error))])
             errors[error.stage] += 1
@@ -404,7 +410,7 @@ def run(
     pa.set_memory_pool(pa.system_memory_pool())
     try:
         with summary.timed("start"):
-            engine_context = make_engine(engine, workers, scheduler)
+            engine_context = make_engine(engine, workers, scheduler, time_limit)
         with engine_context as pool:
             for result in pool.map_batches(planned(), str(parts), time_limit):
                 summary.add(result)

@@ -142,7 +142,10 @@ def test_record_files_jsonl_csv_parquet(tmp_path):
     assert any("needs an id column" in e for e in errors.error)
 
 
-def test_document_over_time_limit_becomes_an_errors_row(tmp_path, monkeypatch, seed_docs):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_document_over_time_limit_becomes_an_errors_row(tmp_path, monkeypatch, seed_docs, workers):
+    """With 2 workers the parent's warm-up meets the hanging stage first: it gives
+    up at the same limit and the run goes on (forked workers inherit the patch)."""
     import pipeline.process as process_module
 
     def endless_segment(text, spans):
@@ -150,8 +153,8 @@ def test_document_over_time_limit_becomes_an_errors_row(tmp_path, monkeypatch, s
 
     monkeypatch.setattr(process_module, "segment", endless_segment)
     started = time.perf_counter()
-    summary = run([seed("003"), seed("001")], tmp_path, time_limit=1.5)
-    assert time.perf_counter() - started < 10
+    summary = run([seed("003"), seed("001")], tmp_path, time_limit=1.5, workers=workers)
+    assert time.perf_counter() - started < 15
     errors = pd.read_parquet(tmp_path / "errors.parquet")
     assert summary.errors == {"timeout": 2}
     assert errors.stage.tolist() == ["timeout", "timeout"] and "1.5 s" in errors.error[0]
