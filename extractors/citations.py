@@ -22,7 +22,6 @@ import regex
 from pipeline import fields as document_fields  # a module: pipeline.fields imports extractors
 from pipeline.data import read_yaml
 
-
 from .common import alternation, compile_at_end, load_data, task_index
 
 _CFG = load_data("citations.yaml")

@@ -25,11 +25,10 @@ from typing import Any
 
 import regex
 
-
 from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
                      task_index)
-from .numbers import (DAY, MONTH, PART, CONNECTOR, YEAR, DatePoint, complete_span, parse_year, period_end,
-                      point_from_match, quarter_end, parse_number, nonempty_date_point)
+from .numbers import (CONNECTOR, DAY, MONTH, PART, YEAR, DatePoint, complete_span, nonempty_date_point, parse_number,
+                      parse_year, period_end, point_from_match, quarter_end)
 from .phases import phase_spans
 
 _CFG = load_data("deadlines.yaml")

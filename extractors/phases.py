@@ -19,9 +19,8 @@ from typing import Any
 
 import regex
 
-
 from .common import alternation, issue_year, line_bounds, load_data, task_index
-from .numbers import DATE_SPAN, DATE_SPAN_RE, YEAR, parse_year, resolve_span, span_from_match
+from .numbers import DATE_SPAN, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")
 _SP = r"[ \t\u3000\u00a0]*"
@@ -111,18 +110,17 @@ def find_phases(doc: Any, regions: list[tuple[int, int]]) -> list[dict[str, Any]
         m = LINE_RE.match(line)
         if m and (m["name"] or m["ord"]):
             rg = region_of(pos)
-            span_m = None
             span_group = "inner" if m["inner"] else ("outer" if m["outer"] else None)
             name_group = "name" if _valid_name(m["name"]) else ("ord" if m["ord"] else None)
             labelled = bool(m["label"] or m["ord"])
             if name_group and (labelled or span_group) and (rg >= 0 or (labelled and span_group)):
-                if span_group:
-                    span_m = DATE_SPAN_RE.match(m[span_group])
                 start = pos + m.start(name_group)
                 end = pos + (m.end() if span_group else m.end(name_group))
                 if span_group == "inner":
                     end = pos + m.end("inner") + 1
-                found.append({"name": m[name_group], "span": span_m, "region": rg,
+                # the match holds the span's date groups (DATE_SPAN's, from whichever of
+                # inner/outer matched): span_from_match reads them without a second match
+                found.append({"name": m[name_group], "span": m if span_group else None, "region": rg,
                               "char_start": start, "char_end": end})
 
     for rg, (s, e) in enumerate(regions):
@@ -131,7 +129,7 @@ def find_phases(doc: Any, regions: list[tuple[int, int]]) -> list[dict[str, Any]
         for m in SPAN_FIRST_RE.finditer(text, s, e):
             if not _valid_name(m["name"]) or any(f["char_start"] <= m.start("name") < f["char_end"] for f in found):
                 continue
-            found.append({"name": m["name"], "span": DATE_SPAN_RE.match(m["span"]), "region": rg,
+            found.append({"name": m["name"], "span": m, "region": rg,
                           "char_start": m.start(), "char_end": m.end()})
     found.sort(key=lambda f: f["char_start"])
     return found

@@ -57,7 +57,7 @@ TIME_UNITS = set(_CFG["time_units"])
 UNIT_ALIASES: dict[str, str] = _CFG["unit_aliases"]
 _unit_literals = (set(CLASSIFIERS) | TIME_UNITS | set(_CFG["percent_signs"])
                   | {m + c for m in _CFG["magnitudes"] for c in CLASSIFIERS})
-_UNIT_FIRST = "[" + "".join(sorted({u[0] for u in _unit_literals} | {"万", "亿"}))+ "]"
+_UNIT_FIRST = "[" + "".join(sorted({u[0] for u in _unit_literals} | {"万", "亿"})) + "]"
 _UNIT = rf"(?={_UNIT_FIRST})(?:{alternation(_unit_literals)}|[万亿](?=及以上|以上|以下|左右|以内|[，。；、,;)）\s]|$))"
 NUM_RE = regex.compile(
     rf"(?<![\d.])(?:百分之(?P<pnum>{ARABIC}|{CN_NUM})"
@@ -209,18 +209,20 @@ def _split_metrics(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return [(s, e)]
 
 
-def _attributive(text: str, ns: int) -> bool:
-    """Whether the number at ns only describes the noun it precedes
+def _with_suffix(text: str, number_end: int) -> tuple[str | None, int]:
+    """The comparator written after a number (以上, 以下…), if any, and where the quantity ends."""
+    sm = SUFFIX_RE.match(text, number_end)
+    return (sm["suffix"], sm.end()) if sm else (None, number_end)
+
+
+def _attributive(text: str, number: regex.Match) -> bool:
+    """Whether a number only describes the noun it precedes
     (100平方米以上的老年人活动站点, 200张床位以上的…养老机构)."""
-    m = NUM_RE.match(text, ns)
-    if m is None:
-        return False
-    sm = SUFFIX_RE.match(text, m.end())
-    end = sm.end() if sm else m.end()
+    _, end = _with_suffix(text, number.end())
     return text[end:end + 1] == "的" or ATTRIBUTIVE_RE.match(text, end) is not None
 
 
-def _object(text: str, start: int, next_num: int | None) -> tuple[int, int]:
+def _object(text: str, start: int, next_number: regex.Match | None) -> tuple[int, int]:
     """The counted noun phrase after a number: to the clause end, a stop word
     (并设置…, 纳入…), or the next item of a list — a number that only
     describes the noun (1个100平方米以上的…站点) stays inside."""
@@ -229,7 +231,8 @@ def _object(text: str, start: int, next_num: int | None) -> tuple[int, int]:
     stop = OBJECT_STOP_RE.search(text, start + 2, end) if end - start > 2 else None
     if stop:
         end = stop.start()
-    if next_num is not None and start <= next_num < end and not _attributive(text, next_num):
+    next_num = next_number.start() if next_number is not None else None
+    if next_num is not None and start <= next_num < end and not _attributive(text, next_number):
         cut = max(text.rfind(c, start, next_num) for c in "、和及与")
         end = cut if cut >= start else next_num
     return _strip(text, start, end)
@@ -332,16 +335,15 @@ def _shared_object(text: str, matches: list, k: int, end: int) -> tuple[int, int
         if s_e <= s_s or _function_only(text[s_s:s_e]):
             return None  # an item without its own subject: not a list of subjects
         j += 1
-        sm = SUFFIX_RE.match(text, nxt.end())
-        end = sm.end() if sm else nxt.end()
-        o_s, o_e = _object(text, end, matches[j + 1].start() if j + 1 < len(matches) else None)
+        _, end = _with_suffix(text, nxt.end())
+        o_s, o_e = _object(text, end, matches[j + 1] if j + 1 < len(matches) else None)
         if o_e > o_s:
             return o_s, o_e, j
     return None
 
 
 def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig_start: int | None,
-                next_num: int | None, shared: tuple[int, int] | None = None, held: bool = False,
+                next_number: regex.Match | None, shared: tuple[int, int] | None = None, held: bool = False,
                 share: bool = False, sent_s: int = 0
                 ) -> tuple[list[tuple[tuple[int, int], ...]], tuple[int, int]]:
     """Indicators (each the spans joined to form it) and the evidence span of one
@@ -351,7 +353,7 @@ def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig
     if share:
         start = end + 1
         ratio = RATIO_NOUN_RE.match(text, start)
-        o_s, o_e = _object(text, ratio.end() if ratio else start, next_num)
+        o_s, o_e = _object(text, ratio.end() if ratio else start, next_number)
         if o_e > o_s:
             return [((o_s, o_e),)], (ns if trig_start is None else trig_start, o_e)
     adjacent = verb is not None
@@ -371,7 +373,7 @@ def _indicators(text: str, ns: int, end: int, floor: int, verb: str | None, trig
         return [((s_s, s_e), shared)], (s_s, max(end, shared[1]))
     # the object after the number, read only when it can be the indicator
     if verb in OBJECT_VERBS or verb in POSSESSION or held or summary or s_e <= s_s:
-        o_s, o_e = _object(text, end, next_num)
+        o_s, o_e = _object(text, end, next_number)
         if o_e > o_s:
             if text[ns - 1: ns] == "等":
                 # the list the number sums up names the things counted: 建成A、B、C等3个平台 → A、B、C等平台
@@ -423,9 +425,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         value, value_max = q
         if unit in TIME_UNITS and value >= 1000:
             continue  # a year (时间控制在2015年…), not a length of time
-        sm = SUFFIX_RE.match(text, ne)
-        suffix = sm["suffix"] if sm else None
-        end = sm.end() if sm else ne
+        suffix, end = _with_suffix(text, ne)
         after = text[end] if end < len(text) else ""
 
         sent_s, _ = sentence_bounds(text, ns, ends=SENTENCE_END)
@@ -463,7 +463,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             continue
 
         comparator = _comparator(value_max, suffix, cmp_word, verb)
-        next_num = matches[k + 1].start() if k + 1 < len(matches) else None
+        next_number = matches[k + 1] if k + 1 < len(matches) else None
         if verb in OBJECT_VERBS and (chain is None or k > chain[2]):
             chain = _shared_object(text, matches, k, end)
         shared = chain[:2] if verb in OBJECT_VERBS and chain is not None and k <= chain[2] else None
@@ -471,7 +471,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             # a second quantity of the same thing printed at once after the first (11大类37项)
             indicators, evidence = last_quantity[2], (last_quantity[1], end)
         else:
-            indicators, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_num, shared,
+            indicators, evidence = _indicators(text, ns, end, floor, verb, trig_start, next_number, shared,
                                                held, share, sent_s)
         year = _year(text, sent_s, ns, quoted)
         unit_name = UNIT_ALIASES.get(unit, unit)

@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 from spacy import displacy
 
 from pipeline.clean import STRAY_PIPE
-from pipeline.markup import escaped, plain
+from pipeline.markup import escaped
 from pipeline.score import FIELDS, MATCHERS, load_gold, load_predictions, score_dirs
 from pipeline.spans import OUTLINE, load_run, make_doc
 
@@ -339,8 +339,8 @@ def _fields_table(fields: Record, verdicts: Verdicts | None) -> str:
         if verdicts and name in verdicts.fields:
             correct, expected = verdicts.fields[name]
             gold = ('<td class="v matched">✓ gold</td>' if correct
-                    else f'<td class="v spurious">✗ gold: {escaped(plain(expected)) or "null"}</td>')
-        rows.append(f"<tr><th>{escaped(name)}</th><td>{escaped(plain(value))}</td>{gold}</tr>")
+                    else f'<td class="v spurious">✗ gold: {escaped(expected) or "null"}</td>')
+        rows.append(f"<tr><th>{escaped(name)}</th><td>{escaped(value)}</td>{gold}</tr>")
     return f'<table class="fields">{"".join(rows)}</table>'
 
 
@@ -355,7 +355,7 @@ def _record_table(kind: str, rows: list[Record], evidence: dict[int, str], verdi
             cells.append(f'<td class="v {verdict or ""}">{escaped(verdict)}</td>')
         cells.append(f'<td class="ev">{escaped(evidence.get(i, "(no span)"))}</td>')
         for c in columns:
-            value = escaped(plain(row.get(c)))
+            value = escaped(row.get(c))
             cells.append(f'<td><a href="#task-{value}">{value}</a></td>' if c == "task_id" and value
                          else f"<td>{value}</td>")
         body.append(f'<tr id="rec-{kind}-{i}" class="{verdict or ""}">{"".join(cells)}</tr>')
@@ -368,7 +368,7 @@ def _missed_list(kind: str, verdicts: Verdicts) -> str:
         return ""
     items = "".join(
         '<li class="missed"><span class="v missed">missed</span> '
-        + " · ".join(f"{escaped(k)}: <b>{escaped(plain(v))}</b>" for k, v in gold.items() if v is not None)
+        + " · ".join(f"{escaped(k)}: <b>{escaped(v)}</b>" for k, v in gold.items() if v is not None)
         + f' <small>({escaped(", ".join(tables))})</small></li>'
         for gold, tables in entries)
     return f'<h4>Gold {escaped(kind)} not found ({len(entries)})</h4><ul class="missed-list">{items}</ul>'
