@@ -17,10 +17,16 @@ before the issue year, ``…以来``); relative durations (``5个工作日内``)
 period word that qualifies another body's document.
 
 A year-less expression takes the year of the span it closes, else the year of
-the issue date, else its date is null.
+the issue date, else its date is null. A plan sets no deadline in its own past:
+when the issue year would put one before the issue date, the expression belongs
+to the document's yearly cycle if it runs one (yearly, date null: f007's
+``考核年度次年…3月底前完成``), else to the occurrence nearer the issue date: a
+December notice's ``1月底前`` is next January, a step a late-published plan
+dates a few weeks back stays in the issue year.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import regex
@@ -28,7 +34,7 @@ import regex
 from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
                      task_index)
 from .numbers import (CONNECTOR, DAY, MONTH, PART, YEAR, DatePoint, complete_span, nonempty_date_point, parse_number,
-                      parse_year, period_end, point_from_match, quarter_end)
+                      parse_year, period_end, point_from_match)
 from .phases import phase_spans
 
 _CFG = load_data("deadlines.yaml")
@@ -85,6 +91,10 @@ class _Mask:
         self._bits[s:e] = b"\x01" * (e - s)
 
 
+def _days(earlier: str, later: str) -> int:
+    return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days
+
+
 def _bracketed_alone(text: str, s: int, e: int) -> bool:
     """A plan's own year range printed alone in brackets: …计划(2016-2018年)."""
     before = text[s - 1] if s else ""
@@ -101,6 +111,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     text: str = doc.text
     index = task_index(doc)
     iy = issue_year(doc)
+    issue = (doc.fields or {}).get("issue_date") if iy is not None else None
     quoted = quoted_spans_of(doc)
     mask = _Mask(len(text), phase_spans(doc))
     rows: list[tuple[int, int, str | None, str | None]] = []  # start, end, date, recurrence
@@ -110,6 +121,16 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 
     def historical(year: int | None) -> bool:
         return year is not None and iy is not None and year < iy
+
+    def yearless(point: DatePoint, from_issue: bool) -> tuple[str | None, str | None]:
+        """Date and recurrence of an expression whose year was not written."""
+        date = period_end(point)
+        if not (from_issue and date and issue and date < issue):
+            return date, None
+        if any(rec == "yearly" for *_, rec in rows):
+            return None, "yearly"
+        next_year = period_end(DatePoint(point.year + 1, point.month, point.day, point.part))
+        return (next_year if _days(issue, next_year) < _days(date, issue) else date), None
 
     # 1. recurring schedules
     for m in REC_RE.finditer(text):
@@ -175,13 +196,15 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         year = parse_year(m["y"]) if m["y"] else iy
         if not 1 <= q <= 4 or historical(year):
             continue
-        rows.append((s, e, None if year is None else quarter_end(year, q), None))
+        date, rec = yearless(DatePoint(year, q * 3), not m["y"])  # a quarter ends with its third month
+        rows.append((s, e, date, rec))
         mask.add(s, e)
 
     # 5. year-less expressions
-    def closing_year(ts: int) -> int | None:
+    def closing_year(ts: int) -> tuple[int | None, bool]:
+        """The year of the span the expression closes, else the issue year (and whether it is that)."""
         before = _DATED_START_RE.search(text, max(0, ts - 24), ts)
-        return parse_year(before["y"]) if before else iy
+        return (parse_year(before["y"]), False) if before else (iy, True)
 
     for m in YEAR_END_RE.finditer(text):
         s, e = m.span()
@@ -191,7 +214,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         ts = m.start() + (len(pre) if pre in DROP else 0)
         if blocked(ts, e):
             continue
-        year = closing_year(ts)
+        year, _ = closing_year(ts)  # a year's end is never before a date in that year
         rows.append((ts, e, None if year is None else f"{year:04d}-12-31", None))
         mask.add(ts, e)
 
@@ -208,10 +231,10 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             continue
         if text[max(0, ts - 1):ts] in START_MARKERS:
             continue
-        year = closing_year(ts)
+        year, from_issue = closing_year(ts)
         p = point_from_match(m)
-        p = DatePoint(year, p.month, p.day, p.part)
-        rows.append((ts, e, period_end(p) if year is not None else None, None))
+        date, rec = yearless(DatePoint(year, p.month, p.day, p.part), from_issue)
+        rows.append((ts, e, date, rec))
         mask.add(ts, e)
 
     records = []

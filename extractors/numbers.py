@@ -159,11 +159,6 @@ def month_end(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def quarter_end(year: int, quarter: int) -> str:
-    month = quarter * 3
-    return iso(year, month, month_end(year, month))
-
-
 def iso(year: int, month: int, day: int) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
