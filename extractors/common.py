@@ -187,11 +187,14 @@ def issue_year(doc: Any) -> int | None:
     return None
 
 
-# Cues of a reported fact (data/facts.yaml), searched in the sentence before a
-# number or schedule: targets and deadlines skip what a sentence reports.
-PAST_RE = regex.compile("|".join(load_data("facts.yaml")["past_cue_patterns"]))
+# Cues of a reported fact or event (data/facts.yaml), searched in the sentence
+# before a number or schedule: targets and deadlines skip what a sentence reports.
+_FACTS = load_data("facts.yaml")
+PAST_RE = regex.compile("|".join(_FACTS["past_cue_patterns"]))
+PAST_OR_EVENT_RE = regex.compile("|".join(_FACTS["past_cue_patterns"] + _FACTS["event_cue_patterns"]))
 
 
-def reports_fact(text: str, sentence_start: int, pos: int) -> bool:
-    """Whether the sentence from sentence_start reports a fact before reaching pos."""
-    return PAST_RE.search(text, sentence_start, pos) is not None
+def reports_fact(text: str, sentence_start: int, pos: int, events: bool = False) -> bool:
+    """Whether the sentence from sentence_start reports a fact (or, with
+    ``events``, a particular event) before reaching pos."""
+    return (PAST_OR_EVENT_RE if events else PAST_RE).search(text, sentence_start, pos) is not None

@@ -43,8 +43,8 @@ import regex
 
 from pipeline.canonical import family_table, indicator_family
 
-from .common import (CLAUSE_END, PAST_RE, SENTENCE_END, SpanSet, alternation, clause_end, clause_start, compile_at_end,
-                     load_data, quoted_spans_of, sentence_bounds, split_top_level, task_index)
+from .common import (CLAUSE_END, SENTENCE_END, SpanSet, alternation, clause_end, clause_start, compile_at_end,
+                     load_data, quoted_spans_of, reports_fact, sentence_bounds, split_top_level, task_index)
 from .numbers import ARABIC, CONNECTOR, DAY, MONTH, PART, YEAR, parse_quantity
 
 _CFG = load_data("targets.yaml")
@@ -97,8 +97,6 @@ RATIO_NOUN_RE = regex.compile(alternation(_CFG["ratio_nouns"]))
 OBJECT_STOP_RE = regex.compile(_CFG["object_stop"] + r"|、(?=\d)")
 DURATION_NOUN_RE = compile_at_end(alternation(_CFG["duration_nouns"]) + "$")
 DURATION_FIND_RE = regex.compile(alternation(_CFG["duration_nouns"]))
-# common.reports_fact's cues and the reported-event cues, searched at once over the sentence
-FACT_OR_EVENT_RE = regex.compile(PAST_RE.pattern + "|" + alternation(_CFG["event_report_cues"]))
 _COMPARATOR_LAST = {w[-1] for w in set(PREFIX_OF) - WEAK}
 TOPIC_EXCLUDED_RE = regex.compile(r"[\s\d.、．(（)）一二三四五六七八九十]*" + alternation(_CFG["topic_excluded_leads"]))
 FROM_VALUE_RE = regex.compile(_CFG["from_value_after"])
@@ -429,7 +427,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         after = text[end] if end < len(text) else ""
 
         sent_s, _ = sentence_bounds(text, ns, ends=SENTENCE_END)
-        if FACT_OR_EVENT_RE.search(text, sent_s, ns):
+        if reports_fact(text, sent_s, ns, events=True):
             continue  # a reported fact or event (此次…拟抽取854批次样品)
         cl_s = clause_start(text, ns)
         floor = max(cl_s, last_target_end if last_target_end <= ns else cl_s, ns - WINDOW)
