@@ -198,3 +198,10 @@ def reports_fact(text: str, sentence_start: int, pos: int, events: bool = False)
     """Whether the sentence from sentence_start reports a fact (or, with
     ``events``, a particular event) before reaching pos."""
     return (PAST_OR_EVENT_RE if events else PAST_RE).search(text, sentence_start, pos) is not None
+
+
+def records_of(doc: Any, kind: str, extract) -> list[dict]:
+    """The records of `kind` an earlier extractor left on the document, else
+    found now by `extract` (an extractor run on its own, as the examples do)."""
+    records = doc.records.get(kind) if hasattr(doc, "records") else None
+    return extract(doc) if records is None else records

@@ -31,11 +31,12 @@ from typing import Any
 
 import regex
 
-from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, reports_fact, sentence_bounds,
-                     task_index)
+from .common import (alternation, compile_at_end, issue_year, load_data, quoted_spans_of, records_of, reports_fact,
+                     sentence_bounds, task_index)
 from .numbers import (CONNECTOR, DAY, MONTH, PART, YEAR, DatePoint, complete_span, nonempty_date_point, parse_number,
                       parse_year, period_end, point_from_match)
 from .phases import phase_spans
+from .targets import extract as extract_targets
 
 _CFG = load_data("deadlines.yaml")
 _SP = r"[ \t\u3000\u00a0]*"
@@ -48,6 +49,8 @@ RECURRENCE_OF = {w: r for r, ws in _CFG["recurrence"].items() for w in ws}
 START_MARKERS = set(_CFG["start_markers"])
 NOT_AFTER_RE = regex.compile(alternation(_CFG["not_after"]))
 QUALIFIES_RE = regex.compile(_CFG["qualifies_document"])
+TOPIC_OPENS_AFTER = set(_CFG["topic_year"]["opens_after"])
+TOPIC_FOLLOWED_BY = set(_CFG["topic_year"]["followed_by"])
 # a forward search of the 8 characters before a hit, anchored at their end (compile_at_end
 # patterns are checked against a forward search on seed text, which holds none of these words)
 VALIDITY_BEFORE_RE = regex.compile(rf"{_CFG['validity_before']}{_SP}$")
@@ -89,6 +92,12 @@ class _Mask:
 
     def add(self, s: int, e: int) -> None:
         self._bits[s:e] = b"\x01" * (e - s)
+
+
+def _opens_clause(text: str, s: int, e: int) -> bool:
+    """A date that opens its sentence or clause and is followed by a comma: 2012年,将…"""
+    before = text[:s].rstrip(" \t\u3000")
+    return (not before or before[-1] in TOPIC_OPENS_AFTER) and text[e:e + 1] in TOPIC_FOLLOWED_BY
 
 
 def _days(earlier: str, later: str) -> int:
@@ -165,13 +174,24 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             rows.append((s, e, period_end(b), None))
             mask.add(s, e)
 
+    targets = records_of(doc, "targets", extract_targets)
+
+    def dates_commitment(s: int, year: int | None) -> bool:
+        """Whether a year opening a clause at s is after the issue year, or the year
+        a target of its sentence is to reach."""
+        if year is None or (iy is not None and year > iy):
+            return year is not None
+        sent_end = sentence_bounds(text, s)[1]
+        return any(t["year"] == year and s < t["char_start"] < sent_end for t in targets)
+
     # 3. dated expressions
     for m in ABS_RE.finditer(text):
         s, e = m.span()
         pre, post, part = m["pre"], m["post"], m["part"]
-        if not (pre in KEEP or post or part in END_PARTS):
-            continue
         ds = m.start("date")
+        if not (pre in KEEP or post or part in END_PARTS):
+            if pre or m["m"] or not _opens_clause(text, ds, e) or not dates_commitment(ds, parse_year(m["y"])):
+                continue
         ts = s if pre in KEEP else ds
         if blocked(ts, e):
             continue

@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from .common import alternation, issue_year, line_bounds, load_data, task_index
+from .common import alternation, issue_year, line_bounds, load_data, records_of, task_index
 from .numbers import DATE_SPAN, YEAR, parse_year, resolve_span, span_from_match
 
 _CFG = load_data("phases.yaml")
@@ -166,7 +166,4 @@ def extract(doc: Any) -> list[dict[str, Any]]:
 def phase_spans(doc: Any) -> list[tuple[int, int]]:
     """Evidence spans of the phases (deadlines skip dates inside them): the
     records the phases extractor already left on the document, else found now."""
-    records = doc.records.get("phases") if hasattr(doc, "records") else None
-    if records is None:
-        records = extract(doc)
-    return [(r["char_start"], r["char_end"]) for r in records]
+    return [(r["char_start"], r["char_end"]) for r in records_of(doc, "phases", extract)]
