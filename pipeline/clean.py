@@ -17,7 +17,6 @@ from pipeline.data import read_yaml
 from pipeline.document import RemovedLine
 from pipeline.regex_literals import required_literals
 
-_SENTENCE_END = regex.compile(r"[。；;！!？?]")
 _HAS_TEXT = regex.compile(r"[\p{Han}\p{L}]")
 _DIGIT = regex.compile(r"\p{N}")
 # List bullets a flattened page keeps in front of its widgets (`• 来源: …`).
@@ -89,6 +88,7 @@ class Rules:
     metadata_any_label: regex.Pattern  # a bare label: found by a fast literal scan
     metadata_max_chars: int
     max_line_chars: int
+    sentence_end: regex.Pattern
 
 
 @functools.cache
@@ -109,11 +109,12 @@ def rules() -> Rules:
         metadata_any_label=regex.compile(labels),
         metadata_max_chars=data["metadata"]["max_chars"],
         max_line_chars=data["max_line_chars"],
+        sentence_end=regex.compile(read_yaml("punctuation.yaml")["sentence_end"]),
     )
 
 
 def is_spam(line: str, r: Rules) -> bool:
-    if _SENTENCE_END.search(line):
+    if r.sentence_end.search(line):
         return False
     hits = {term for term in r.spam_terms if term in line}
     return len(hits) >= r.spam_min_hits

@@ -18,7 +18,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-class SerialEngine(AbstractContextManager):
+class Engine(AbstractContextManager):
+    """Runs process_batch over batches (map_batches), as a context manager."""
+
+    warm_up_skipped = False  # the parent's warm-up ran past the time limit (only ProcessEngine warms up)
+
+
+class SerialEngine(Engine):
     def map_batches(self, batches: Iterable[Batch], parts: str, time_limit: float) -> Iterator[BatchResult]:
         for batch in batches:
             yield process_batch(batch, parts, time_limit)
@@ -27,11 +33,12 @@ class SerialEngine(AbstractContextManager):
         return None
 
 
-class ProcessEngine(AbstractContextManager):
+class ProcessEngine(Engine):
     """A pool of worker processes; each writes its batches' parts itself."""
 
     def __init__(self, workers: int, time_limit: float):
-        warm_up(time_limit)  # workers are forked from this process and inherit what it loaded
+        # workers are forked from this process and inherit what it loaded
+        self.warm_up_skipped = not warm_up(time_limit)
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers)
 
@@ -49,7 +56,7 @@ class ProcessEngine(AbstractContextManager):
         self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
 
 
-class DaskEngine(AbstractContextManager):
+class DaskEngine(Engine):
     """The same per-batch work on a dask.distributed cluster: at `scheduler`
     if given (a Slurm or Kubernetes cluster), else a LocalCluster. Workers
     write their parts straight into the shared output folder; a task whose
@@ -88,7 +95,7 @@ class DaskEngine(AbstractContextManager):
 
 
 def make_engine(name: str, workers: int, scheduler: str | None = None,
-                time_limit: float = DOC_TIME_LIMIT) -> AbstractContextManager:
+                time_limit: float = DOC_TIME_LIMIT) -> Engine:
     if name == "dask":
         return DaskEngine(workers, scheduler)
     if name != "local":

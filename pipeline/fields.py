@@ -19,7 +19,7 @@ from pipeline.data import read_yaml
 
 @functools.cache
 def _patterns() -> dict[str, regex.Pattern]:
-    patterns = read_yaml("fields.yaml")["patterns"]
+    patterns = read_yaml("fields.yaml")["patterns"] | {"sentence_end": read_yaml("punctuation.yaml")["sentence_end"]}
     # str.replace, not format: the patterns hold regex braces ({1,12})
     return {name: regex.compile(pattern.replace("{doc_number}", patterns["doc_number"]))
             for name, pattern in patterns.items()}

@@ -123,6 +123,8 @@ def load(source: Source) -> Loaded:
         raise InputError("load", f"file too large ({size:,} bytes; limit {MAX_BYTES:,})")
     data = source.path.read_bytes()
     text, encoding = decode(data)
+    # Hashed again, not taken from planning: the file may have changed since, and the
+    # hash recorded must be of the bytes decoded here (SHA-256 costs ~0.15 % of processing a document).
     return _to_lines(text, suffix in HTML_SUFFIXES, encoding, hashlib.sha256(data).hexdigest())
 
 

@@ -179,18 +179,20 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
     return rows
 
 
-def warm_up(time_limit: float = DOC_TIME_LIMIT) -> None:
+def warm_up(time_limit: float = DOC_TIME_LIMIT) -> bool:
     """Load what every batch needs once, in a parent before it forks workers:
     the stages' tables, and pandas, which pyarrow imports on its first
     conversion of Python values (~0.4 s that each worker would pay again).
-    It runs every stage, so it has a document's time limit: past it, the run
-    goes on without it and each document meets the fault on its own."""
+    It runs every stage, so it has a document's time limit: past it, it
+    returns False and the run goes on without it, each document meeting the
+    fault on its own."""
     try:
         doc = _within(time_limit, process_warm_up)
     except DocumentTimeout:
-        return
+        return False
     for table, rows in document_rows(doc).items():
         pa.Table.from_pylist(rows, schema=SCHEMAS[table])
+    return True
 
 
 def _error_row(source: str | None, doc_id: str | None, stage: str, message: str) -> dict:
@@ -311,6 +313,8 @@ class RunSummary:
     out_dir: Path
     engine: str = "local"
     workers: int = 1
+    time_limit: float = DOC_TIME_LIMIT
+    warm_up_skipped: bool = False  # the engine's warm-up ran past time_limit
     documents: int = 0
     skipped_batches: int = 0
     batches: int = 0
@@ -340,6 +344,10 @@ class RunSummary:
             f"  documents: {self.documents} processed, {failed} failed"
             + (f" ({', '.join(f'{s}: {n}' for s, n in sorted(self.errors.items()))})" if failed else ""),
         ]
+        if self.warm_up_skipped:
+            # otherwise the timeout rows are the only trace of a stage that hangs
+            lines.append(f"  warm-up skipped: it ran past the {self.time_limit:g} s per-document time limit; each document")
+            lines.append("    then met the same fault on its own, and those it held past the limit are timeout rows")
         if self.skipped_batches:
             lines.append(f"  resumed: {self.skipped_batches} of {self.batches} batches were already done")
         for table, count in self.rows.items():
@@ -387,7 +395,7 @@ def run(
     for stale in parts.glob(".tmp-*"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
 
-    summary = RunSummary(out_dir=out, engine=engine, workers=workers)
+    summary = RunSummary(out_dir=out, engine=engine, workers=workers, time_limit=time_limit)
     started = time.perf_counter()
     inputs = list(inputs)
     progress = progress or Progress(total=lambda: estimate_count(inputs))
@@ -411,6 +419,7 @@ def run(
     try:
         with summary.timed("start"):
             engine_context = make_engine(engine, workers, scheduler, time_limit)
+        summary.warm_up_skipped = engine_context.warm_up_skipped
         with engine_context as pool:
             for result in pool.map_batches(planned(), str(parts), time_limit):
                 summary.add(result)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
@@ -30,7 +30,7 @@ class InputError(Exception):
         self.doc_id = doc_id
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Source:
     """One document to process: a file, or one record of a record file."""
 
@@ -39,12 +39,20 @@ class Source:
     path: Path | None = None  # set for files: bytes are read when loading
     text: str | None = None  # set for records: already decoded
     html: bool = False  # the record came from an html column
+    # A record's text cannot change once its Source exists (frozen), so it is hashed
+    # once, when the Source is made, for planning and loading alike.
+    _text_sha256: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.path is None:
+            object.__setattr__(self, "_text_sha256", hashlib.sha256((self.text or "").encode("utf-8")).hexdigest())
 
     def content_hash(self) -> str:
-        """SHA-256 of the bytes (records: of their UTF-8 text), streamed so that
-        planning never holds a large file in memory."""
-        if self.path is None:
-            return hashlib.sha256((self.text or "").encode("utf-8")).hexdigest()
+        """SHA-256 of the bytes (records: of their UTF-8 text). A file is read
+        anew on each call, streamed so that planning never holds a large file
+        in memory."""
+        if self._text_sha256 is not None:
+            return self._text_sha256
         digest = hashlib.sha256()
         with self.path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):

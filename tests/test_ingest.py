@@ -1,7 +1,9 @@
 """Loading real-world files: encodings, HTML, and inputs that must fail cleanly."""
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import FrozenInstanceError
 
 import pandas as pd
 import pytest
@@ -75,6 +77,27 @@ def test_html_page_keeps_content_drops_script(tmp_path):
     assert loaded.format == "html"
     assert "alert" not in loaded.text and "evil" not in loaded.text
     assert "到2015年,主要农产品的标准覆盖率达到70%以上。(牵头单位:市农业局)" in loaded.text.split("\n")
+
+
+def test_a_record_is_hashed_once_when_its_source_is_made(monkeypatch):
+    source = Source("a1", "batch.jsonl#0", text=NOTICE)
+    expected = hashlib.sha256(NOTICE.encode("utf-8")).hexdigest()
+    monkeypatch.setattr(hashlib, "sha256", lambda *args: pytest.fail("a record hashed a second time"))
+    assert source.content_hash() == load(source).sha256 == expected  # planning, then loading
+    with pytest.raises(FrozenInstanceError):  # what makes the one hash safe to reuse
+        source.text = "各县区人民政府要加强质量工作。"
+
+
+def test_a_file_edited_after_planning_records_the_hash_of_the_bytes_loaded(tmp_path):
+    """Why loading hashes a file again instead of reusing the planned hash."""
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    source = Source("notice", str(path), path=path)
+    planned = source.content_hash()
+    path.write_text(NOTICE + "到2020年,覆盖率达到90%以上。\n", encoding="utf-8")
+    loaded = load(source)
+    assert loaded.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() != planned
+    assert "到2020年" in loaded.text
 
 
 def test_run_survives_bad_inputs_and_reports_them(tmp_path):

@@ -145,7 +145,8 @@ def test_record_files_jsonl_csv_parquet(tmp_path):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_document_over_time_limit_becomes_an_errors_row(tmp_path, monkeypatch, seed_docs, workers):
     """With 2 workers the parent's warm-up meets the hanging stage first: it gives
-    up at the same limit and the run goes on (forked workers inherit the patch)."""
+    up at the same limit, the run goes on (forked workers inherit the patch) and
+    its summary says so."""
     import pipeline.process as process_module
 
     def endless_segment(text, spans):
@@ -158,3 +159,9 @@ def test_document_over_time_limit_becomes_an_errors_row(tmp_path, monkeypatch, s
     errors = pd.read_parquet(tmp_path / "errors.parquet")
     assert summary.errors == {"timeout": 2}
     assert errors.stage.tolist() == ["timeout", "timeout"] and "1.5 s" in errors.error[0]
+    rendered = summary.render()
+    if workers == 2:  # only the process engine warms up
+        assert "warm-up skipped: it ran past the 1.5 s per-document time limit" in rendered
+        assert "timeout rows" in rendered
+    else:
+        assert "warm-up" not in rendered
