@@ -11,7 +11,8 @@ import pyarrow as pa
 
 # 1.2: phases.end_date is null for a span that prints no end (2020年7月起); it was the
 # start's period end
-SCHEMA_VERSION = "1.2"
+# 1.3: targets.unit spells a full-width percent sign ％ as %, as it already spelled 个百分点 百分点
+SCHEMA_VERSION = "1.3"
 
 # (name, type, description) per table, in column order.
 COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
@@ -67,7 +68,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("indicator_family", pa.string(), "family lining the measure up across plans: 合格率, 覆盖率, 名牌/商标, 标准, …; null if none"),
         ("value", pa.float64(), "the number (lower bound for ranges)"),
         ("value_max", pa.float64(), "upper bound, only for ranges"),
-        ("unit", pa.string(), "unit as printed after the number: %, 个, 项, 百分点, 万元, …"),
+        ("unit", pa.string(), "unit as printed after the number: %, 个, 项, 百分点, 万元, … (个百分点 → 百分点, ％ → %)"),
         ("comparator", pa.string(), ">=, >, <=, <, =, range, increase or decrease"),
         ("year", pa.int16(), "deadline year stated for it in the same sentence, else null"),
         ("text", pa.string(), "the evidence: documents.text[char_start:char_end]"),
