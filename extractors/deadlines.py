@@ -6,7 +6,8 @@ one yearly record, not also ``12月底前``):
 
 1. recurring schedules — ``每年12月底前``, ``每季度``, ``每半年``, ``每月`` (date null);
 2. spans outside phases — ``2012－2015年``, ``2015年8月1日至8月31日`` → their end;
-3. dated expressions — ``到2015年``, ``2011年7月底前``, ``于2024年2月7日前``;
+3. dated expressions — ``到2015年``, ``2011年7月底前``, ``于2024年2月7日前``, and a
+   bare year opening a clause that commits to something (``2012年,将…提高到…``);
 4. quarterly milestones — ``第二季度``;
 5. year-less expressions — ``年底前``, ``7月15日前``, ``到7月底``.
 
@@ -26,6 +27,7 @@ dates a few weeks back stays in the issue year.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Any
 
@@ -96,8 +98,11 @@ class _Mask:
 
 def _opens_clause(text: str, s: int, e: int) -> bool:
     """A date that opens its sentence or clause and is followed by a comma: 2012年,将…"""
-    before = text[:s].rstrip(" \t\u3000")
-    return (not before or before[-1] in TOPIC_OPENS_AFTER) and text[e:e + 1] in TOPIC_FOLLOWED_BY
+    if text[e:e + 1] not in TOPIC_FOLLOWED_BY:
+        return False
+    lo = max(0, s - 8)  # a few spaces may stand between; the look-back stays bounded
+    before = text[lo:s].rstrip(" \t\u3000")
+    return before[-1] in TOPIC_OPENS_AFTER if before else lo == 0
 
 
 def _days(earlier: str, later: str) -> int:
@@ -136,7 +141,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         date = period_end(point)
         if not (from_issue and date and issue and date < issue):
             return date, None
-        if any(rec == "yearly" for *_, rec in rows):
+        if runs_yearly_cycle:
             return None, "yearly"
         next_year = period_end(DatePoint(point.year + 1, point.month, point.day, point.part))
         return (next_year if _days(issue, next_year) < _days(date, issue) else date), None
@@ -154,6 +159,8 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             continue
         rows.append((s, e, None, RECURRENCE_OF[m["rec"]]))
         mask.add(s, e)
+
+    runs_yearly_cycle = any(rec == "yearly" for *_, rec in rows)
 
     # 2. spans outside phases → their end
     for rx in (SPAN_RE, YEAR_RANGE_RE):
@@ -174,15 +181,21 @@ def extract(doc: Any) -> list[dict[str, Any]]:
             rows.append((s, e, period_end(b), None))
             mask.add(s, e)
 
-    targets = records_of(doc, "targets", extract_targets)
+    target_starts: dict[int, list[int]] = {}  # year → where its targets start, in order
+    for t in records_of(doc, "targets", extract_targets):
+        if t["year"] is not None:
+            target_starts.setdefault(t["year"], []).append(t["char_start"])
+    for starts in target_starts.values():
+        starts.sort()
 
     def dates_commitment(s: int, year: int | None) -> bool:
         """Whether a year opening a clause at s is after the issue year, or the year
         a target of its sentence is to reach."""
         if year is None or (iy is not None and year > iy):
             return year is not None
-        sent_end = sentence_bounds(text, s)[1]
-        return any(t["year"] == year and s < t["char_start"] < sent_end for t in targets)
+        starts = target_starts.get(year, [])
+        k = bisect.bisect_right(starts, s)
+        return k < len(starts) and starts[k] < sentence_bounds(text, s)[1]
 
     # 3. dated expressions
     for m in ABS_RE.finditer(text):

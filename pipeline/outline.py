@@ -41,6 +41,37 @@ def _markers() -> tuple[list[_Marker], regex.Pattern]:
 
 
 @functools.cache
+def _contents_rules() -> tuple[regex.Pattern, int, regex.Pattern, regex.Pattern]:
+    rules = read_yaml("outline.yaml")["contents"]
+    return (regex.compile(rules["heading"]), rules["entry_max_chars"], regex.compile(rules["page_number"]),
+            regex.compile(read_yaml("punctuation.yaml")["sentence_end"]))
+
+
+def _without_contents(text: str, line_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The lines outside any table of contents (data/outline.yaml `contents`)."""
+    heading, entry_max, page_number, sentence_end = _contents_rules()
+    kept: list[tuple[int, int]] = []
+    i = 0
+    while i < len(line_spans):
+        start, end = line_spans[i]
+        kept.append((start, end))
+        i += 1
+        if not heading.fullmatch(text, start, end):
+            continue
+        first_entry = None
+        while i < len(line_spans):
+            s, e = line_spans[i]
+            if e - s > entry_max or sentence_end.search(text, s, e):
+                break
+            entry = page_number.sub("", text[s:e].strip())
+            if entry == first_entry:
+                break
+            first_entry = first_entry or entry
+            i += 1
+    return kept
+
+
+@functools.cache
 def _counter_values() -> dict[str, int]:
     return {c: i + 1 for i, c in enumerate(read_yaml("outline.yaml")["inline"]["counters"])}
 
@@ -104,6 +135,7 @@ def _inline(text: str, line_spans: list[tuple[int, int]]) -> list[_Raw]:
 
 
 def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
+    line_spans = _without_contents(text, line_spans)
     numbered = _numbered(text, line_spans)
     inline = _inline(text, line_spans)
     doc_end = len(text)

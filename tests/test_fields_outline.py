@@ -84,12 +84,34 @@ def test_task_spans_are_valid_and_nested(seed_docs, prefix):
             assert parent.level < task.level
 
 
-def test_label_families_and_false_labels():
-    text = "一、总则\n(一)目标\n1.到2015年\n(1)提高\n①完善\n1.5亿元投入专项资金。\n(2011-2020年)\n（二）次目标"
+def _lines(text: str) -> list[tuple[int, int]]:
     lines, start = [], 0
     for line in text.split("\n"):
         lines.append((start, start + len(line)))
         start += len(line) + 1
-    tasks = segment(text, lines)
+    return lines
+
+
+def test_label_families_and_false_labels():
+    text = "一、总则\n(一)目标\n1.到2015年\n(1)提高\n①完善\n1.5亿元投入专项资金。\n(2011-2020年)\n（二）次目标"
+    tasks = segment(text, _lines(text))
     assert [(t.label, t.level) for t in tasks] == [("一、", 1), ("(一)", 2), ("1.", 3), ("(1)", 4), ("①", 5), ("（二）", 2)]
     assert tasks[-1].parent_id == tasks[0].task_id
+
+
+@pytest.mark.parametrize("text", [
+    # p039: the contents, then an introduction, then the body
+    "目录\n一、规划背景\n(一)发展基础\n二、指导思想\n2020年是决胜阶段。\n一、规划背景\n(一)发展基础\n全区上下坚决贯彻。",
+    # the body right after the contents, which end where their first entry comes again
+    "目 录\n一、规划背景……1\n(一)发展基础……2\n一、规划背景\n(一)发展基础\n全区上下坚决贯彻。",
+])
+def test_table_of_contents_is_not_the_outline(text):
+    tasks = segment(text, _lines(text))
+    body = text.rindex("一、规划背景")
+    assert [(t.label, t.heading) for t in tasks] == [("一、", "规划背景"), ("(一)", "发展基础")]
+    assert tasks[0].char_start == body
+
+
+def test_a_contents_line_over_prose_hides_nothing():
+    text = "目录\n本规划共七章。\n一、规划背景\n(一)发展基础"
+    assert [t.label for t in segment(text, _lines(text))] == ["一、", "(一)"]
