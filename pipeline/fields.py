@@ -21,7 +21,8 @@ from pipeline.data import read_yaml
 def _patterns() -> dict[str, regex.Pattern]:
     patterns = read_yaml("fields.yaml")["patterns"] | {"sentence_end": read_yaml("punctuation.yaml")["sentence_end"]}
     # str.replace, not format: the patterns hold regex braces ({1,12})
-    return {name: regex.compile(pattern.replace("{doc_number}", patterns["doc_number"]))
+    return {name: regex.compile(pattern.replace("{doc_number}", patterns["doc_number"])
+                                .replace("{notice_subject}", patterns["notice_subject"]))
             for name, pattern in patterns.items()}
 
 
@@ -106,8 +107,9 @@ def find_title(lines: list[str], body_start: int) -> str | None:
     while k >= 0 and _is_title_fragment(lines[k]):
         parts.insert(0, lines[k])
         k -= 1
-    # A year span printed on its own line (`(2011-2015年)`) belongs to the title.
-    if title_at + 1 < len(lines) and _patterns()["year_span_line"].fullmatch(lines[title_at + 1]):
+    # A year span or a draft's status printed on its own line (`(2011-2015年)`, `(征求意见稿)`)
+    # belongs to the title.
+    if title_at + 1 < len(lines) and _patterns()["title_qualifier_line"].fullmatch(lines[title_at + 1]):
         parts.append(lines[title_at + 1])
     return "".join(parts)
 
@@ -122,17 +124,20 @@ def _is_title_fragment(line: str) -> bool:
         and not _patterns()["doc_number_line"].fullmatch(line)
         and not looks_like_org(line)
         and not looks_like_title(line)
-        and not _patterns()["year_span_line"].fullmatch(line)
+        and not _patterns()["title_qualifier_line"].fullmatch(line)
     )
 
 
 def find_issuer(lines: list[str], signature_at: int | None, metadata: dict[str, str]) -> str | None:
     if signature_at is not None and signature_at > 0 and looks_like_org(lines[signature_at - 1]):
         return lines[signature_at - 1]
-    for line in lines[:8]:
+    for i, line in enumerate(lines[:8]):
         match = _patterns()["notice_title"].match(line)
         if match and looks_like_org(match.group("issuer")):
             return match.group("issuer")
+        # the issuer on a header line of its own above the notice title: 新密市人民政府⏎关于印发…
+        if i and _patterns()["notice_subject"].match(line) and looks_like_org(lines[i - 1]):
+            return lines[i - 1]
     for label in ("发文机关", "发文单位", "发布机构"):
         if metadata.get(label) and looks_like_org(metadata[label]):
             return metadata[label]
@@ -203,7 +208,7 @@ def extract_fields(text: str, first_task_start: int | None, metadata: dict[str, 
                 issue_date = parse_date(metadata[label].split(" ")[0])
                 if issue_date:
                     break
-    title = find_title(lines, _body_line(lines, body_start))
+    title = find_title(lines, _body_line(lines, body_start, signature_at))
     issuer = find_issuer(lines, signature_at, metadata)
     region = find_region([title, issuer, *(line[:200] for line in lines[:3])])
     return {
@@ -215,10 +220,13 @@ def extract_fields(text: str, first_task_start: int | None, metadata: dict[str, 
     }
 
 
-def _body_line(lines: list[str], outline_line: int) -> int:
+def _body_line(lines: list[str], outline_line: int, signature_at: int | None) -> int:
     """Index of the first body line: the outline's first line, or the first
-    long prose paragraph after the opening lines, whichever comes first."""
-    for i, line in enumerate(lines[:outline_line]):
-        if len(line) > 90 and i > 0:
+    long prose paragraph after the opening lines, whichever comes first. A
+    notice signed before the outline transmits the document after its
+    signature, so that document's body is sought after it."""
+    first = signature_at + 1 if signature_at is not None and signature_at < outline_line else 1
+    for i in range(first, outline_line):
+        if len(lines[i]) > 90:
             return i
     return outline_line

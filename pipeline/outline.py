@@ -40,34 +40,55 @@ def _markers() -> tuple[list[_Marker], regex.Pattern]:
     return families, pattern
 
 
+@dataclass(frozen=True)
+class _ListingRules:
+    contents: regex.Pattern
+    attachments: regex.Pattern
+    entry_max_chars: int
+    page_number: regex.Pattern
+    sentence_end: regex.Pattern
+
+
 @functools.cache
-def _contents_rules() -> tuple[regex.Pattern, int, regex.Pattern, regex.Pattern]:
-    rules = read_yaml("outline.yaml")["contents"]
-    return (regex.compile(rules["heading"]), rules["entry_max_chars"], regex.compile(rules["page_number"]),
-            regex.compile(read_yaml("punctuation.yaml")["sentence_end"]))
+def _listing_rules() -> _ListingRules:
+    data = read_yaml("outline.yaml")
+    return _ListingRules(
+        contents=regex.compile(data["contents"]["heading"]),
+        attachments=regex.compile(data["attachments"]["heading"]),
+        entry_max_chars=data["contents"]["entry_max_chars"],
+        page_number=regex.compile(data["contents"]["page_number"]),
+        sentence_end=regex.compile(read_yaml("punctuation.yaml")["sentence_end"]),
+    )
 
 
-def _without_contents(text: str, line_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The lines outside any table of contents (data/outline.yaml `contents`)."""
-    heading, entry_max, page_number, sentence_end = _contents_rules()
+def _outline_lines(text: str, line_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The lines that may hold the outline: not the entries of a table of
+    contents, nor the rest of an attachment list (data/outline.yaml)."""
+    rules = _listing_rules()
+    families, _ = _markers()
+
+    def entry(k: int) -> bool:
+        s, e = line_spans[k]
+        return e - s <= rules.entry_max_chars and not rules.sentence_end.search(text, s, e)
+
     kept: list[tuple[int, int]] = []
     i = 0
     while i < len(line_spans):
         start, end = line_spans[i]
         kept.append((start, end))
         i += 1
-        if not heading.fullmatch(text, start, end):
-            continue
-        first_entry = None
-        while i < len(line_spans):
-            s, e = line_spans[i]
-            if e - s > entry_max or sentence_end.search(text, s, e):
-                break
-            entry = page_number.sub("", text[s:e].strip())
-            if entry == first_entry:
-                break
-            first_entry = first_entry or entry
-            i += 1
+        if rules.contents.fullmatch(text, start, end):
+            first_entry = None
+            while i < len(line_spans) and entry(i):
+                s, e = line_spans[i]
+                title = rules.page_number.sub("", text[s:e].strip())
+                if title == first_entry:  # the body starts right after the contents
+                    break
+                first_entry = first_entry or title
+                i += 1
+        elif rules.attachments.match(text, start, end):
+            while i < len(line_spans) and entry(i) and any(f.pattern.match(text, *line_spans[i]) for f in families):
+                i += 1
     return kept
 
 
@@ -135,7 +156,7 @@ def _inline(text: str, line_spans: list[tuple[int, int]]) -> list[_Raw]:
 
 
 def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
-    line_spans = _without_contents(text, line_spans)
+    line_spans = _outline_lines(text, line_spans)
     numbered = _numbered(text, line_spans)
     inline = _inline(text, line_spans)
     doc_end = len(text)

@@ -5,6 +5,7 @@ import pytest
 
 from pipeline.fields import normalise_doc_number, parse_date
 from pipeline.outline import segment
+from pipeline.process import process_text
 
 # Expected values are the ones ANNOTATION §2 states for the seeds.
 EXPECTED_FIELDS = {
@@ -115,3 +116,35 @@ def test_table_of_contents_is_not_the_outline(text):
 def test_a_contents_line_over_prose_hides_nothing():
     text = "目录\n本规划共七章。\n一、规划背景\n(一)发展基础"
     assert [t.label for t in segment(text, _lines(text))] == ["一、", "(一)"]
+
+
+NOTICE = ("依据《质量强国建设纲要》《天津市质量强市建设纲要》等文件,结合本区实际,我局起草了《宝坻区质量强区建设实施方案》(征求意见稿),"
+          "按照重大行政决策事项相关规定,现向社会公开征求意见,时间为2025年5月29日至2025年6月28日。\n")
+BODY = "为贯彻落实党中央、国务院关于质量强国建设的决策部署,全面提高我区质量总体水平,制定本方案。\n一、总体要求\n(一)指导思想。以习近平新时代中国特色社会主义思想为指导。"
+
+
+def test_consultation_page_titles_the_draft_it_carries():
+    """p043: a long notice paragraph, an attachment list, the signature, then the draft."""
+    text = (NOTICE + "附件:1.《宝坻区质量强区建设实施方案》(征求意见稿)\n2.《宝坻区质量强区建设实施方案》(征求意见稿)起草说明\n"
+            "宝坻区市场监督管理局\n2025年5月28日\n宝坻区质量强区建设实施方案(征求意见稿)\n" + BODY)
+    doc = process_text(text)
+    assert doc.fields["title"] == "宝坻区质量强区建设实施方案(征求意见稿)"
+    assert doc.fields["issuer"] == "宝坻区市场监督管理局" and doc.fields["issue_date"] == "2025-05-28"
+    assert [t.label for t in doc.tasks] == ["一、", "(一)"]  # the attachment list's 2. is no task
+
+
+def test_draft_status_on_its_own_line_belongs_to_the_title():
+    """p065: the draft's title, then (征求意见稿) on the next line."""
+    text = (NOTICE + "泰顺县质量强县工作领导小组办公室\n2018年11月21日\n附件\n关于开展质量提升行动的实施意见\n(征求意见稿)\n各有关单位:\n"
+            + BODY)
+    assert process_text(text).fields["title"] == "关于开展质量提升行动的实施意见(征求意见稿)"
+
+
+def test_issuer_on_a_header_line_above_the_notice_title():
+    """p006: the issuing government on a line of its own, the notice title under it, a signature of only a date."""
+    text = ("新密市人民政府\n关于印发新密市创建全国质量强市示范城市\n工作推进方案的通知\n各乡镇人民政府,各街道办事处:\n"
+            "现将《新密市创建全国质量强市示范城市工作推进方案》印发给你们,请认真贯彻落实。\n2019年7月17日\n"
+            "新密市创建全国质量强市示范城市\n工作推进方案\n" + BODY)
+    fields = process_text(text).fields
+    assert fields["issuer"] == "新密市人民政府"
+    assert fields["title"] == "新密市创建全国质量强市示范城市工作推进方案"
