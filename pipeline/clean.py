@@ -86,6 +86,7 @@ class Rules:
     head_window: int
     metadata_label: regex.Pattern
     metadata_any_label: regex.Pattern  # a bare label: found by a fast literal scan
+    metadata_plain_words: frozenset[str]  # labels that need a separator, not just a space
     metadata_max_chars: int
     max_line_chars: int
     sentence_end: regex.Pattern
@@ -107,6 +108,7 @@ def rules() -> Rules:
         head_window=data["head_window"],
         metadata_label=regex.compile(r"[\[【]?\s*(" + labels + r")\s*[\]】]?\s*[:：|｜]?"),
         metadata_any_label=regex.compile(labels),
+        metadata_plain_words=frozenset(data["metadata"]["plain_words"]),
         metadata_max_chars=data["metadata"]["max_chars"],
         max_line_chars=data["max_line_chars"],
         sentence_end=regex.compile(read_yaml("punctuation.yaml")["sentence_end"]),
@@ -185,7 +187,9 @@ def is_metadata(line: str, r: Rules) -> bool:
     if len(line) > r.metadata_max_chars or "。" in line or not r.metadata_any_label.search(line):
         return False
     first = r.metadata_label.match(line)
-    if first and (first.group(0)[-1:] in ":：|｜]】" or line[first.end() : first.end() + 1].isspace()):
+    # the match runs over the spaces after its label: a separator or a space ends it
+    if first and (first.group(0)[-1:] in ":：|｜]】"
+                  or (first.group(0)[-1:].isspace() and first.group(1) not in r.metadata_plain_words)):
         return True
     return len({m.group(1) for m in r.metadata_label.finditer(line)}) >= 2
 
