@@ -55,7 +55,9 @@ def build(out_dir: str | os.PathLike, threads: int | None = None) -> Path:
             "SELECT DISTINCT region FROM documents WHERE region IS NOT NULL ORDER BY region").fetchall()]
         rows = [(r, p.level, p.province, p.city, p.county) for r in regions for p in [region_parts(r)]]
         if rows:
-            con.executemany("INSERT INTO regions VALUES (?, ?, ?, ?, ?)", rows)
+            # one statement over the columns as lists: executemany commits each row on its own (~3 ms a row)
+            con.execute("INSERT INTO regions SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+                        [list(column) for column in zip(*rows)])
         con.execute(data_path("views.sql").read_text(encoding="utf-8"))
     os.replace(temp, out / DATABASE)
     return out / DATABASE
