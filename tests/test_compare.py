@@ -135,6 +135,16 @@ def test_query_command_prints_a_table(corpus_run, capsys):
         main(["query", str(out), "SELECT * FROM nope"])
 
 
+def test_view_lists_are_in_a_stated_order(dev_run):
+    """The lists the views gather (DISTINCT, so without an order of their own)
+    are sorted: the same database answers the same query the same way."""
+    for view, column, separator in [("citation_counts", "citing", ", "), ("unit_workload", "printed_as", "、"),
+                                    ("targets_with_leads", "lead_functions", "、")]:
+        lists = query(dev_run, f"SELECT {column} FROM {view} WHERE {column} LIKE '%{separator}%'")[column]
+        assert len(lists) > 0, view
+        assert all(value.split(separator) == sorted(value.split(separator)) for value in lists), view
+
+
 # --------------------------------------------------------------- citations
 
 

@@ -70,9 +70,9 @@ WITH
     GROUP BY ALL
   ),
   leads AS (
-    SELECT doc_id, char_start, char_end, indicator_key, any_value(role) AS lead_role,
+    SELECT doc_id, char_start, char_end, indicator_key, min(role) AS lead_role,  -- lead before responsible
            string_agg(unit_canonical, '、' ORDER BY first_seen) AS lead_units,
-           string_agg(DISTINCT unit_function, '、') AS lead_functions
+           string_agg(DISTINCT unit_function, '、' ORDER BY unit_function) AS lead_functions
     FROM lead_units GROUP BY ALL
   )
 SELECT t.doc_id, o.title, o.region, o.level, t.task_id, t.indicator, t.indicator_family,
@@ -98,13 +98,13 @@ ORDER BY region, indicator_family;
 
 -- Each canonical unit's workload in each document: tasks it leads, supports, is responsible for.
 CREATE VIEW unit_workload AS
-SELECT u.doc_id, d.region, u.unit_canonical, any_value(u.unit_function) AS unit_function,
+SELECT u.doc_id, d.region, u.unit_canonical, min(u.unit_function) AS unit_function,
        bool_or(u.unit_collective) AS unit_collective,
        count(DISTINCT coalesce(u.task_id, '')) FILTER (WHERE u.role = 'lead') AS n_lead,
        count(DISTINCT coalesce(u.task_id, '')) FILTER (WHERE u.role = 'support') AS n_support,
        count(DISTINCT coalesce(u.task_id, '')) FILTER (WHERE u.role = 'responsible') AS n_responsible,
        count(DISTINCT coalesce(u.task_id, '')) AS n_tasks,
-       string_agg(DISTINCT u.unit, '、') AS printed_as
+       string_agg(DISTINCT u.unit, '、' ORDER BY u.unit) AS printed_as
 FROM units u JOIN documents d USING (doc_id)
 GROUP BY u.doc_id, d.region, u.unit_canonical
 ORDER BY u.doc_id, n_tasks DESC, u.unit_canonical;
@@ -151,9 +151,9 @@ ORDER BY c.doc_id, c.char_start;
 
 -- How often each cited document is cited, by how many documents of the run.
 CREATE VIEW citation_counts AS
-SELECT coalesce(cited_doc_number, cited_title) AS cited, any_value(cited_title) AS cited_title,
-       any_value(cited_doc_id) AS cited_doc_id, count(*) AS n_citations, count(DISTINCT doc_id) AS n_citing,
-       string_agg(DISTINCT doc_id, ', ') AS citing
+SELECT coalesce(cited_doc_number, cited_title) AS cited, min(cited_title) AS cited_title,
+       min(cited_doc_id) AS cited_doc_id, count(*) AS n_citations, count(DISTINCT doc_id) AS n_citing,
+       string_agg(DISTINCT doc_id, ', ' ORDER BY doc_id) AS citing
 FROM citations
 GROUP BY cited
 ORDER BY n_citing DESC, n_citations DESC, cited;
