@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -76,6 +76,9 @@ class BatchResult:
     chars: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     skipped: bool = False  # done by an earlier run (resume)
+    # documents whose file changed between planning and loading: the folder holds what
+    # was loaded, not what its key names, so a resume redoes it rather than reuse it
+    changed: int = 0
 
 
 # ---------------------------------------------------------------- planning
@@ -86,14 +89,18 @@ def _closes_batch(doc_id: str) -> bool:
     return int.from_bytes(digest, "big") % BATCH_MEAN == 0
 
 
-def _item_key(item: Source | InputError) -> str:
+def _planned(item: Source | InputError) -> tuple[Source | InputError, str]:
+    """The item as the batch will carry it (a file with the hash it was planned
+    with), and its line of the batch key."""
     if isinstance(item, InputError):
-        return f"error\t{item.source}\t{item.doc_id}\t{item.stage}\t{item}"
+        return item, f"error\t{item.source}\t{item.doc_id}\t{item.stage}\t{item}"
     try:
         content = item.content_hash()
+        if item.path is not None:
+            item = replace(item, planned_sha256=content)
     except OSError as error:  # unreadable now: the worker will report it
         content = f"unreadable:{error}"
-    return f"{item.doc_id}\t{item.locator}\t{content}"
+    return item, f"{item.doc_id}\t{item.locator}\t{content}"
 
 
 @functools.cache
@@ -127,8 +134,9 @@ def plan(inputs: Iterable[str | os.PathLike]) -> Iterator[Batch]:
                 )
             else:
                 seen[item.doc_id] = item.locator
+        item, key = _planned(item)
         items.append(item)
-        digest.update(_item_key(item).encode("utf-8") + b"\n")
+        digest.update(key.encode("utf-8") + b"\n")
         closes = isinstance(item, Source) and _closes_batch(item.doc_id)
         if closes or len(items) >= BATCH_MAX:
             yield Batch(digest.hexdigest()[:32], items)
@@ -308,6 +316,7 @@ def process_batch(batch: Batch, parts_dir: str, time_limit: float = DOC_TIME_LIM
             errors["timeout"] += 1
             continue
         result.documents += 1
+        result.changed += item.planned_sha256 not in (None, doc.content_sha256)
         result.chars += len(doc.text)
         for stage, seconds in doc.timings.items():
             result.seconds[stage] = result.seconds.get(stage, 0.0) + seconds
@@ -343,6 +352,7 @@ class RunSummary:
     warm_up_skipped: bool = False  # the engine's warm-up ran past time_limit
     documents: int = 0
     skipped_batches: int = 0
+    changed_documents: int = 0  # files edited while the run read them
     batches: int = 0
     errors: Counter = field(default_factory=Counter)  # stage -> count
     rows: dict[str, int] = field(default_factory=dict)
@@ -356,6 +366,7 @@ class RunSummary:
     def add(self, result: BatchResult) -> None:
         self.batches += 1
         self.skipped_batches += result.skipped
+        self.changed_documents += result.changed
         self.documents += result.documents
         self.chars += result.chars
         self.errors.update(result.errors)
@@ -376,6 +387,9 @@ class RunSummary:
             lines.append("    then met the same fault on its own, and those it held past the limit are timeout rows")
         if self.skipped_batches:
             lines.append(f"  resumed: {self.skipped_batches} of {self.batches} batches were already done")
+        if self.changed_documents:
+            lines.append(f"  changed while read: {self.changed_documents} file(s) were edited after the run listed them;")
+            lines.append("    their rows are of the bytes loaded, and --resume redoes their batches")
         for table, count in self.rows.items():
             lines.append(f"  {table + '.parquet':<22} {count:>7} rows")
         lines.append(f"  {DATABASE:<22} tables and views (policy-pipeline query / compare)")
@@ -432,9 +446,11 @@ def run(
             order.append(batch.key)
             if resume and (parts / batch.key).is_dir():
                 result = _read_result(parts / batch.key, skipped=True)
-                summary.add(result)
-                progress.update(result)
-                continue
+                if not result.changed:
+                    summary.add(result)
+                    progress.update(result)
+                    continue
+                shutil.rmtree(parts / batch.key)
             yield batch
 
     # Arrow's default allocator (mimalloc) holds on to freed memory: a worker's peak

@@ -39,6 +39,9 @@ class Source:
     path: Path | None = None  # set for files: bytes are read when loading
     text: str | None = None  # set for records: already decoded
     html: bool = False  # the record came from an html column
+    # A file's SHA-256 when the run planned it (its batch is named by it): a file
+    # edited before a worker loads it is caught by comparing the two.
+    planned_sha256: str | None = None
     # A record's text cannot change once its Source exists (frozen), so it is hashed
     # once, when the Source is made, for planning and loading alike.
     _text_sha256: str | None = field(default=None, init=False, repr=False, compare=False)

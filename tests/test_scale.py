@@ -67,6 +67,39 @@ def test_resume_skips_done_batches_and_redoes_edited_ones(synth, tmp_path):
     assert len(docs) == 160
 
 
+def test_a_file_edited_while_the_run_reads_it_is_redone_on_resume(synth, tmp_path, monkeypatch):
+    """Planning names a batch by its files' hashes; a file edited before a worker
+    loads it puts other content under that name. The run keeps what it loaded and
+    says so, and a resume after the edit is undone redoes the batch instead of
+    reusing rows of content the file no longer holds."""
+    inputs, reference = synth
+    copy = tmp_path / "in"
+    copy.mkdir()
+    for path in sorted(inputs.iterdir()):
+        (copy / path.name).write_bytes(path.read_bytes())
+    edited = sorted(copy.iterdir())[5]
+    original = edited.read_bytes()
+    plan = runs.plan
+
+    def plan_then_edit(inputs):
+        batches = list(plan(inputs))
+        edited.write_bytes(original.replace("。".encode(), "。到2030年,覆盖率达到99%以上。".encode(), 1))
+        yield from batches
+
+    monkeypatch.setattr(runs, "plan", plan_then_edit)
+    first = run([copy], tmp_path / "out", workers=1)
+    assert first.changed_documents == 1
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet").set_index("doc_id")
+    assert "到2030年,覆盖率达到99%以上" in docs.text[edited.stem]  # the bytes it loaded
+
+    monkeypatch.setattr(runs, "plan", plan)
+    edited.write_bytes(original)  # the edit undone: the batch's name fits its files again
+    second = run([copy], tmp_path / "out", workers=1, resume=True)
+    assert second.skipped_batches == first.batches - 1 and second.changed_documents == 0
+    run([copy], tmp_path / "fresh", workers=1)
+    assert_same_tables(tmp_path / "fresh", tmp_path / "out")
+
+
 def test_resume_after_an_upgrade_redoes_every_batch(synth, tmp_path, monkeypatch):
     """Parts written by another version of the code are never mixed into the tables."""
     inputs, reference = synth
