@@ -156,9 +156,8 @@ def _inline(text: str, line_spans: list[tuple[int, int]]) -> list[_Raw]:
 
 
 def segment(text: str, line_spans: list[tuple[int, int]]) -> list[TaskNode]:
-    line_spans = _outline_lines(text, line_spans)
-    numbered = _numbered(text, line_spans)
-    inline = _inline(text, line_spans)
+    numbered = _numbered(text, _outline_lines(text, line_spans))
+    inline = _inline(text, line_spans)  # 一是…二是… sit in prose, never in a listing's short lines
     doc_end = len(text)
 
     # Numbered nodes: parent = nearest earlier node of a smaller level; a node
