@@ -41,6 +41,10 @@ class ProcessEngine(Engine):
         self.warm_up_skipped = not warm_up(time_limit)
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers)
+        # Fork every worker now, before planning lists the inputs: forked at the first
+        # batch, they inherited the parent's listing of the input folder, and a worker's
+        # memory grew with the number of files (~17 MB at 100,000).
+        self.pool.submit(os.getpid).result()
 
     def map_batches(self, batches: Iterable[Batch], parts: str, time_limit: float) -> Iterator[BatchResult]:
         pending = set()

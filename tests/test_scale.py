@@ -198,3 +198,12 @@ def test_document_over_time_limit_becomes_an_errors_row(tmp_path, monkeypatch, s
         assert "timeout rows" in rendered
     else:
         assert "warm-up" not in rendered
+
+
+def test_workers_are_forked_before_the_inputs_are_listed():
+    """Forked at the first batch, workers inherited the parent's listing of the input
+    folder, and their memory grew with the number of files."""
+    from pipeline.engines import ProcessEngine
+
+    with ProcessEngine(2, time_limit=60) as engine:
+        assert len(engine.pool._processes) == 2  # before any batch was planned or submitted
