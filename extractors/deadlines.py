@@ -136,16 +136,6 @@ def extract(doc: Any) -> list[dict[str, Any]]:
     def historical(year: int | None) -> bool:
         return year is not None and iy is not None and year < iy
 
-    def yearless(point: DatePoint, from_issue: bool) -> tuple[str | None, str | None]:
-        """Date and recurrence of an expression whose year was not written."""
-        date = period_end(point)
-        if not (from_issue and date and issue and date < issue):
-            return date, None
-        if runs_yearly_cycle:
-            return None, "yearly"
-        next_year = period_end(DatePoint(point.year + 1, point.month, point.day, point.part))
-        return (next_year if _days(issue, next_year) < _days(date, issue) else date), None
-
     # 1. recurring schedules
     for m in REC_RE.finditer(text):
         s, e = m.span()
@@ -161,6 +151,16 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         mask.add(s, e)
 
     runs_yearly_cycle = any(rec == "yearly" for *_, rec in rows)
+
+    def yearless(point: DatePoint, from_issue: bool) -> tuple[str | None, str | None]:
+        """Date and recurrence of an expression whose year was not written."""
+        date = period_end(point)
+        if not (from_issue and date and issue and date < issue):
+            return date, None
+        if runs_yearly_cycle:
+            return None, "yearly"
+        next_year = period_end(DatePoint(point.year + 1, point.month, point.day, point.part))
+        return (next_year if _days(issue, next_year) < _days(date, issue) else date), None
 
     # 2. spans outside phases → their end
     for rx in (SPAN_RE, YEAR_RANGE_RE):

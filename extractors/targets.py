@@ -213,11 +213,10 @@ def _with_suffix(text: str, number_end: int) -> tuple[str | None, int]:
     return (sm["suffix"], sm.end()) if sm else (None, number_end)
 
 
-def _attributive(text: str, number: regex.Match) -> bool:
-    """Whether a number only describes the noun it precedes
+def _describes_noun(text: str, quantity_end: int) -> bool:
+    """Whether the quantity ending here only describes the noun it precedes
     (100平方米以上的老年人活动站点, 200张床位以上的…养老机构)."""
-    _, end = _with_suffix(text, number.end())
-    return text[end:end + 1] == "的" or ATTRIBUTIVE_RE.match(text, end) is not None
+    return text[quantity_end:quantity_end + 1] == "的" or ATTRIBUTIVE_RE.match(text, quantity_end) is not None
 
 
 def _object(text: str, start: int, next_number: regex.Match | None) -> tuple[int, int]:
@@ -230,7 +229,8 @@ def _object(text: str, start: int, next_number: regex.Match | None) -> tuple[int
     if stop:
         end = stop.start()
     next_num = next_number.start() if next_number is not None else None
-    if next_num is not None and start <= next_num < end and not _attributive(text, next_number):
+    if next_num is not None and start <= next_num < end and not _describes_noun(
+            text, _with_suffix(text, next_number.end())[1]):
         cut = max(text.rfind(c, start, next_num) for c in "、和及与")
         end = cut if cut >= start else next_num
     return _strip(text, start, end)
@@ -442,7 +442,7 @@ def extract(doc: Any) -> list[dict[str, Any]]:
         if not num[0].isdigit():  # Chinese numerals only right after a trigger
             if not adjacent or (value == 1 and not PER_PERIOD_RE.search(text, pre_s, ns)):
                 continue
-        if not adjacent and not share and (after == "的" or ATTRIBUTIVE_RE.match(text, end)):
+        if not adjacent and not share and _describes_noun(text, end):
             continue
         if not adjacent and unit in ATTR_UNITS and not suffix and after not in CLAUSE_END + "、)）":
             continue
